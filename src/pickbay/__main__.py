@@ -1,0 +1,3 @@
+from pickbay.cli import main
+
+main()

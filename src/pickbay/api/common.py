@@ -1,0 +1,64 @@
+"""Authentication, body reading and error format of pickbay's own API."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ValidationError
+from starlette.responses import Response
+
+from pickbay.core.errors import InvalidInput, PickbayError, Unauthorized
+from pickbay.http.common import JsonResponse, runtime
+
+PREFIX = "/pickbay/v1"
+bearer = HTTPBearer(auto_error=False, description="PICKBAY_ADMIN_TOKEN (sandbox default: dev)")
+M = TypeVar("M", bound=BaseModel)
+
+
+async def admin(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,
+) -> None:
+    """Require `Authorization: Bearer <admin token>`."""
+    expected = runtime(request).settings.admin_token
+    given = "" if credentials is None else credentials.credentials
+    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise Unauthorized("Send Authorization: Bearer <PICKBAY_ADMIN_TOKEN>.")
+
+
+Admin = Depends(admin)
+
+
+def field_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """Pydantic's errors keyed by dotted field path."""
+    out: dict[str, list[str]] = {}
+    for err in exc.errors(include_url=False):
+        key = ".".join(str(p) for p in err["loc"]) or "body"
+        out.setdefault(key, []).append(err["msg"])
+    return out
+
+
+async def read_json(request: Request, model: type[M], *, optional: bool = False) -> M:
+    """The body as `model`, or a 400 naming each bad field."""
+    raw = await request.body()
+    if not raw.strip():
+        raw = b"{}" if optional else raw
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        raise InvalidInput(field_errors(exc)) from None
+
+
+def render(request: Request, exc: PickbayError) -> Response:
+    """pickbay's own error format: {"error": {"status", "title", "detail", "errors"?}}."""
+    body: dict[str, Any] = {
+        "status": exc.status,
+        "title": exc.title,
+        "detail": exc.detail or exc.title,
+    }
+    if isinstance(exc, InvalidInput):
+        body["errors"] = exc.errors
+    return JsonResponse({"error": body}, status_code=exc.status)

@@ -1,0 +1,83 @@
+"""The `pickbay` command: serve, keys."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from pickbay import __version__
+from pickbay.config import Settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from pickbay.app import create_app
+
+    settings = Settings()
+    base = f"http://{args.host}:{args.port}"
+    app = create_app(settings)
+    print(f"pickbay {__version__} on {base}")
+    print(f"  database       {settings.database_url}")
+    print(f"  API docs       {base}/docs")
+    key = settings.dev_api_key or "<pickbay keys create NAME>"
+    print(f"  Pickup Cloud   {base}/api/v2   (header x-api-key: {key})")
+    print(f"  own API        {base}/pickbay/v1   (Authorization: Bearer {settings.admin_token})")
+    print(f"  health         {base}/healthz")
+    sys.stdout.flush()
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.access_log
+    )
+    return 0
+
+
+def _keys_create(args: argparse.Namespace) -> int:
+    from pickbay.runtime import Runtime
+
+    async def create() -> str:
+        rt = Runtime(Settings(scheduler=False))
+        await rt.db.migrate()
+        await rt.clock.load()
+        try:
+            return await rt.tenancy.create_key(args.name)
+        finally:
+            await rt.db.dispose()
+
+    key = asyncio.run(create())
+    print(f"Created a Pickup Cloud API key for tenant {args.name!r}. Send it as x-api-key:")
+    print(key)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command-line grammar."""
+    p = argparse.ArgumentParser(
+        prog="pickbay", description="Order hub and sandbox for storage robots"
+    )
+    p.add_argument("--version", action="version", version=f"pickbay {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="start the server (SQLite file by default)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    serve.add_argument("--no-access-log", dest="access_log", action="store_false")
+    serve.set_defaults(func=_serve)
+
+    keys = sub.add_parser("keys", help="manage Pickup Cloud API keys")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    create = keys_sub.add_parser(
+        "create", help="create a key for tenant NAME (printed on the last line)"
+    )
+    create.add_argument("name")
+    create.set_defaults(func=_keys_create)
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script."""
+    args = parser().parse_args(argv)
+    raise SystemExit(args.func(args))

@@ -1,0 +1,40 @@
+"""The one place that reads configuration (environment variables `PICKBAY_*`)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting pickbay reads, with its sandbox default."""
+
+    model_config = SettingsConfigDict(env_prefix="PICKBAY_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///pickbay.db",
+        description="SQLAlchemy URL; an SQLite file by default, postgresql+asyncpg://... to scale",
+    )
+    admin_token: str = Field(default="dev", description="bearer token of pickbay's own API")
+    dev_api_key: str = Field(
+        default="dev", description="Pickup Cloud key created on start; empty to disable"
+    )
+    scheduler: bool = Field(default=True, description="run the timer scheduler in this process")
+    demo_scripts: bool = Field(default=True, description="honour $input-... in relatedNotes")
+    preparation_days: int = Field(
+        default=1, ge=0, le=30, description="days before a recurrent due date that input opens"
+    )
+    pickup_expiry_days: int = Field(
+        default=14, ge=1, le=365, description="days an uncollected order waits before expiring"
+    )
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept plain postgresql:// and sqlite:// URLs and pick the async drivers for them."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        return "postgresql+asyncpg://" + url[len("postgresql://") :]
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    return url

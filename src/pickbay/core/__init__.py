@@ -1,0 +1,1 @@
+"""Pure domain: no web framework, no database, no wall clock."""

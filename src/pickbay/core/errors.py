@@ -1,0 +1,68 @@
+"""Errors that carry their HTTP status; each dialect renders them in its vendor's format."""
+
+from __future__ import annotations
+
+
+class PickbayError(Exception):
+    """Base of every expected error; `status` is the HTTP status it maps to."""
+
+    status = 500
+    title = "Internal Server Error"
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+
+
+class InvalidInput(PickbayError):
+    """The request is malformed or breaks a rule; `errors` maps a field to its messages."""
+
+    status = 400
+    title = "Bad Request"
+
+    def __init__(self, errors: dict[str, list[str]], detail: str = "") -> None:
+        super().__init__(detail or "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class Unauthorized(PickbayError):
+    """Missing or wrong credentials."""
+
+    status = 401
+    title = "Unauthorized"
+
+
+class NotFound(PickbayError):
+    """The addressed thing does not exist for this caller."""
+
+    status = 404
+    title = "Not Found"
+
+
+class Conflict(PickbayError):
+    """The request clashes with what is stored (a duplicate, a concurrent change)."""
+
+    status = 409
+    title = "Conflict"
+
+
+class InvalidTransition(Conflict):
+    """The lifecycle does not allow this trigger in the current state."""
+
+
+class UnsupportedMediaType(PickbayError):
+    """The body's content type is not one the endpoint reads."""
+
+    status = 415
+    title = "Unsupported Media Type"
+
+
+class DemoFailure(PickbayError):
+    """The documented `$fail` demo: an unexpected server error on purpose."""
+
+    status = 500
+    title = "An unexpected error occurred."
+
+
+class ConcurrentChange(Conflict):
+    """Someone else changed the same thing first; the caller may retry."""

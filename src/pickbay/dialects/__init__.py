@@ -1,0 +1,1 @@
+"""Vendor dialects: each translates its vendor's API to engine commands, and never decides."""

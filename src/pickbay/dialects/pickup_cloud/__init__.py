@@ -1,0 +1,1 @@
+"""BD Rowa Pickup Cloud REST API v2."""

@@ -1,0 +1,1 @@
+"""Application services: commands over the domain, the scheduler and the simulated devices."""

@@ -1,0 +1,129 @@
+"""Fires stored timers when the clock reaches them, in due order, exactly once each."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from pickbay.core.errors import ConcurrentChange
+from pickbay.engine.clock import ClockService
+from pickbay.store import timers as timer_store
+from pickbay.store.db import Database
+from pickbay.store.timers import Timer
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncConnection, Timer], Awaitable[None]]
+
+# With several processes another one may add timers; look again at least this often.
+MAX_IDLE_SECONDS = 2.0
+
+
+class Scheduler:
+    """Runs timer handlers; the background loop fires on the clock, `advance` on demand."""
+
+    def __init__(self, db: Database, clock: ClockService) -> None:
+        self.db = db
+        self.clock = clock
+        self._handlers: dict[str, Handler] = {}
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.fired = 0
+        clock.on_change(self.poke)
+
+    def register(self, kind: str, handler: Handler) -> None:
+        """Have `handler` run timers of `kind`."""
+        self._handlers[kind] = handler
+
+    def poke(self) -> None:
+        """Look at the timers again (new timers were stored, or the clock changed)."""
+        self._wake.set()
+
+    async def fire_due(self, until: datetime | None = None, *, move_clock: bool = False) -> int:
+        """Fire every timer due by `until` (default: now), oldest first; returns how many.
+
+        With `move_clock` the clock jumps to each timer's due time before it fires, so the
+        events it records carry the time the step was planned for.
+        """
+        fired = 0
+        async with self._lock:
+            while True:
+                limit = until if until is not None else self.clock.now()
+                # One at a time: a handler may plan a step due before the rest of a batch.
+                async with self.db.transaction() as conn:
+                    batch = await timer_store.due(conn, limit, limit=1)
+                if not batch:
+                    return fired
+                timer = batch[0]
+                if move_clock:
+                    self.clock.jump_to(timer.due_at)
+                if await self._fire(timer):
+                    fired += 1
+
+    async def advance(self, seconds: float) -> int:
+        """Move the clock forward, firing every timer that falls due on the way, in order."""
+        target = self.clock.now() + timedelta(seconds=seconds)
+        fired = await self.fire_due(target, move_clock=True)
+        self.clock.jump_to(target)
+        await self.clock.save()
+        return fired
+
+    async def _fire(self, timer: Timer) -> bool:
+        handler = self._handlers.get(timer.kind)
+        for _attempt in range(5):
+            try:
+                async with self.db.transaction() as conn:
+                    if not await timer_store.claim(conn, timer.id):
+                        return False
+                    if handler is None:
+                        log.warning("dropping timer %s of unknown kind %s", timer.id, timer.kind)
+                    else:
+                        await handler(conn, timer)
+                self.fired += 1
+                return True
+            except ConcurrentChange:
+                continue
+            except Exception:
+                log.exception("timer %s (%s) failed; dropping it", timer.id, timer.kind)
+                break
+        async with self.db.transaction() as conn:
+            await timer_store.claim(conn, timer.id)
+        return False
+
+    async def run(self) -> None:
+        """Fire timers as the clock reaches them, until cancelled."""
+        while True:
+            self._wake.clear()
+            try:
+                await self.fire_due()
+                async with self.db.transaction() as conn:
+                    nxt = await timer_store.next_due_at(conn)
+            except Exception:
+                log.exception("scheduler pass failed")
+                nxt = None
+            wait = MAX_IDLE_SECONDS
+            if nxt is not None:
+                until = self.clock.clock.wall_seconds_until(nxt)
+                if until is not None:
+                    wait = min(wait, until)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=max(wait, 0.001))
+
+    def start(self) -> None:
+        """Start the background loop."""
+        if self._task is None:
+            self._task = asyncio.create_task(self.run(), name="pickbay-scheduler")
+
+    async def stop(self) -> None:
+        """Stop the background loop."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

@@ -1,0 +1,1 @@
+"""Simulated devices: one model per kind of robot, calling the same services an operator would."""

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every dialect: JSON bodies, responses, error rendering."""

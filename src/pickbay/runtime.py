@@ -1,0 +1,47 @@
+"""The running engine: database, clock, scheduler and services, started and stopped together."""
+
+from __future__ import annotations
+
+from pickbay.config import Settings
+from pickbay.core.clock import Clock
+from pickbay.core.pickup import Policy
+from pickbay.engine.clock import ClockService
+from pickbay.engine.pickup import PickupService
+from pickbay.engine.scheduler import Scheduler
+from pickbay.engine.tenancy import Tenancy
+from pickbay.store.db import Database
+
+
+class Runtime:
+    """Everything one pickbay process holds; dialects and the CLI reach the engine through it."""
+
+    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.db = Database(settings.database_url)
+        self.clock = ClockService(self.db, clock)
+        self.scheduler = Scheduler(self.db, self.clock)
+        self.tenancy = Tenancy(self.db, self.clock)
+        self.pickup = PickupService(
+            self.db,
+            self.clock,
+            self.scheduler,
+            Policy(
+                preparation_days=settings.preparation_days,
+                pickup_expiry_days=settings.pickup_expiry_days,
+            ),
+            demo_scripts=settings.demo_scripts,
+        )
+
+    async def start(self) -> None:
+        """Migrate, load the clock, make sure the dev key exists, start the scheduler."""
+        await self.db.migrate()
+        await self.clock.load()
+        if self.settings.dev_api_key:
+            await self.tenancy.add_key("dev", self.settings.dev_api_key)
+        if self.settings.scheduler:
+            self.scheduler.start()
+
+    async def stop(self) -> None:
+        """Stop the scheduler and close the database."""
+        await self.scheduler.stop()
+        await self.db.dispose()

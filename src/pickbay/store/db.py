@@ -1,0 +1,81 @@
+"""The database: engine setup for SQLite and PostgreSQL, transactions, and migrations."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, event
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool
+
+from pickbay.config import normalize_database_url
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class Database:
+    """One async engine; `transaction()` is the unit of work (commit once, or roll back)."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = normalize_database_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        kwargs: dict[str, Any] = {"echo": echo}
+        if self.is_sqlite:
+            # SQLite has one writer: one connection serializes every transaction in-process,
+            # so concurrent requests queue instead of failing with "database is locked".
+            kwargs.update(poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0)
+        else:
+            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+        self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self._migrated = False
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A connection inside one transaction, committed when the block exits cleanly."""
+        async with self.engine.begin() as conn:
+            yield conn
+
+    async def migrate(self) -> None:
+        """Bring the schema to the newest migration."""
+        async with self.engine.begin() as conn:
+            await conn.run_sync(_upgrade)
+        self._migrated = True
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def alembic_config() -> Config:
+    """The Alembic configuration of pickbay's migrations (no ini file needed)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def _upgrade(conn: Connection) -> None:
+    cfg = alembic_config()
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, "head")
+
+
+def run_sync(coro: Any) -> Any:
+    """Run a coroutine to completion from synchronous code (the CLI)."""
+    return asyncio.run(coro)

@@ -1,0 +1,67 @@
+"""The durable event log: append in the writer's transaction, read by sequence number."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from pickbay.core.events import Event, StoredEvent
+from pickbay.store.tables import events
+
+
+async def append(
+    conn: AsyncConnection,
+    *,
+    dialect: str,
+    tenant: str,
+    order_id: int | None,
+    new: Sequence[Event],
+) -> None:
+    """Append events in the caller's transaction (they commit with the state change)."""
+    if not new:
+        return
+    await conn.execute(
+        insert(events),
+        [
+            {
+                "at": e.at,
+                "dialect": dialect,
+                "tenant": tenant,
+                "order_id": order_id,
+                "type": e.type,
+                "payload": e.payload,
+            }
+            for e in new
+        ],
+    )
+
+
+async def read(
+    conn: AsyncConnection,
+    *,
+    since: int = 0,
+    limit: int = 1000,
+    tenant: str | None = None,
+    order_id: int | None = None,
+) -> list[StoredEvent]:
+    """Events with seq > `since`, oldest first, optionally for one tenant or one order."""
+    query = select(events).where(events.c.seq > since).order_by(events.c.seq).limit(limit)
+    if tenant is not None:
+        query = query.where(events.c.tenant == tenant)
+    if order_id is not None:
+        query = query.where(events.c.order_id == order_id)
+    rows = (await conn.execute(query)).mappings()
+    return [
+        StoredEvent(
+            seq=r["seq"],
+            type=r["type"],
+            at=r["at"],
+            dialect=r["dialect"],
+            tenant=r["tenant"],
+            order_id=r["order_id"],
+            payload=r["payload"],
+        )
+        for r in rows
+    ]

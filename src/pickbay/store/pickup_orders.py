@@ -1,0 +1,294 @@
+"""Pickup Cloud orders in the shared order tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from pickbay.core.errors import ConcurrentChange, Conflict
+from pickbay.core.pickup import Article, OrderKind, PickupOrder, PickupState
+from pickbay.store import events as event_log
+from pickbay.store import timers as timer_store
+from pickbay.store.tables import order_lines, order_refs, orders
+
+DIALECT = "pickup_cloud"
+GLOBAL = ""  # the scope of refs that are unique across tenants (codes)
+
+_DATES = (
+    "start_date",
+    "end_date",
+    "last_update_at",
+    "picked_up_at",
+    "canceled_at",
+    "first_input_at",
+)
+_SCALARS = (
+    "related_notes",
+    "dosage_information",
+    "send_customer_pickup_mail",
+    "customer_self_registration",
+    "customer_details",
+    "origin",
+    "origin_order_number",
+    "is_overdue",
+    "cancellation_reason",
+    "pickup_code",
+    "storage_code",
+)
+
+
+def _t(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _dt(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _order_data(order: PickupOrder) -> dict[str, Any]:
+    data: dict[str, Any] = {name: getattr(order, name) for name in _SCALARS}
+    data.update({name: _t(getattr(order, name)) for name in _DATES})
+    return data
+
+
+def _line_row(order_id: int, number: int, a: Article) -> dict[str, Any]:
+    return {
+        "order_id": order_id,
+        "number": number,
+        "sku": a.scan_code,
+        "name": a.name,
+        "quantity": a.quantity,
+        "state": a.state.value,
+        "data": {
+            "interval": a.interval,
+            "due_date": _t(a.due_date),
+            "iteration": a.iteration,
+            "state_changed_at": _t(a.state_changed_at),
+            "packs": a.packs,
+            "picked_up": a.picked_up,
+        },
+    }
+
+
+def _refs(order: PickupOrder) -> list[dict[str, Any]]:
+    refs = [
+        {"scope": order.tenant, "kind": "order_number", "value": order.order_number},
+        {"scope": GLOBAL, "kind": "pickup_code", "value": order.pickup_code},
+        {"scope": GLOBAL, "kind": "storage_code", "value": order.storage_code},
+    ]
+    if order.origin is not None and order.origin_order_number is not None:
+        refs.append(
+            {"scope": order.origin, "kind": "order_number", "value": order.origin_order_number}
+        )
+    return [{"dialect": DIALECT, "order_id": order.id, **r} for r in refs]
+
+
+async def _flush(conn: AsyncConnection, order: PickupOrder) -> None:
+    assert order.id is not None
+    await event_log.append(
+        conn, dialect=DIALECT, tenant=order.tenant, order_id=order.id, new=order.events
+    )
+    await timer_store.add(
+        conn, [(t.at, f"{DIALECT}.{t.action}", order.id, t.data) for t in order.timers]
+    )
+    order.events.clear()
+    order.timers.clear()
+
+
+async def ref_taken(conn: AsyncConnection, scope: str, kind: str, value: str) -> bool:
+    """Whether an order already answers to this ref."""
+    found = await conn.execute(
+        select(order_refs.c.order_id).where(
+            and_(
+                order_refs.c.dialect == DIALECT,
+                order_refs.c.scope == scope,
+                order_refs.c.kind == kind,
+                order_refs.c.value == value,
+            )
+        )
+    )
+    return found.first() is not None
+
+
+async def insert_order(conn: AsyncConnection, order: PickupOrder) -> int:
+    """Store a new order with its refs, lines, events and timers; Conflict on a taken ref."""
+    result = await conn.execute(
+        insert(orders)
+        .values(
+            dialect=DIALECT,
+            tenant=order.tenant,
+            number=order.order_number,
+            kind=order.kind.value,
+            state=order.state.value,
+            created_at=order.created_at,
+            updated_at=order.last_update_at,
+            version=1,
+            data=_order_data(order),
+        )
+        .returning(orders.c.id)
+    )
+    order.id = int(result.scalar_one())
+    order.version = 1
+    try:
+        await conn.execute(insert(order_refs), _refs(order))
+    except IntegrityError:
+        raise Conflict(
+            f"An order with the order number '{order.order_number}' already exists."
+        ) from None
+    await conn.execute(
+        insert(order_lines), [_line_row(order.id, n, a) for n, a in enumerate(order.articles)]
+    )
+    await _flush(conn, order)
+    return order.id
+
+
+async def update_order(conn: AsyncConnection, order: PickupOrder) -> None:
+    """Store a changed order with its new events and timers; Conflict if it changed meanwhile."""
+    assert order.id is not None
+    result = await conn.execute(
+        update(orders)
+        .where(and_(orders.c.id == order.id, orders.c.version == order.version))
+        .values(
+            state=order.state.value,
+            updated_at=order.last_update_at,
+            version=order.version + 1,
+            data=_order_data(order),
+        )
+    )
+    if result.rowcount != 1:
+        raise ConcurrentChange(f"order {order.order_number} was changed concurrently")
+    order.version += 1
+    for n, a in enumerate(order.articles):
+        row = _line_row(order.id, n, a)
+        await conn.execute(
+            update(order_lines)
+            .where(and_(order_lines.c.order_id == order.id, order_lines.c.number == n))
+            .values(state=row["state"], data=row["data"])
+        )
+    await _flush(conn, order)
+
+
+async def find_id(conn: AsyncConnection, scope: str, kind: str, value: str) -> int | None:
+    """The id of the order that answers to a ref."""
+    found = (
+        await conn.execute(
+            select(order_refs.c.order_id).where(
+                and_(
+                    order_refs.c.dialect == DIALECT,
+                    order_refs.c.scope == scope,
+                    order_refs.c.kind == kind,
+                    order_refs.c.value == value,
+                )
+            )
+        )
+    ).scalar()
+    return None if found is None else int(found)
+
+
+async def load(conn: AsyncConnection, order_id: int) -> PickupOrder | None:
+    """The order with its articles, or None."""
+    row = (
+        (
+            await conn.execute(
+                select(orders).where(and_(orders.c.id == order_id, orders.c.dialect == DIALECT))
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    lines = (
+        (
+            await conn.execute(
+                select(order_lines)
+                .where(order_lines.c.order_id == order_id)
+                .order_by(order_lines.c.number)
+            )
+        )
+        .mappings()
+        .all()
+    )
+    return _to_order(row, lines)
+
+
+async def load_many(conn: AsyncConnection, ids: list[int]) -> list[PickupOrder]:
+    """Orders by id, in the given order, with their articles (two queries)."""
+    if not ids:
+        return []
+    rows = (await conn.execute(select(orders).where(orders.c.id.in_(ids)))).mappings().all()
+    lines = (
+        (
+            await conn.execute(
+                select(order_lines)
+                .where(order_lines.c.order_id.in_(ids))
+                .order_by(order_lines.c.order_id, order_lines.c.number)
+            )
+        )
+        .mappings()
+        .all()
+    )
+    by_order: dict[int, list[Any]] = {}
+    for line in lines:
+        by_order.setdefault(int(line["order_id"]), []).append(line)
+    built = {int(r["id"]): _to_order(r, by_order.get(int(r["id"]), [])) for r in rows}
+    return [built[i] for i in ids if i in built]
+
+
+async def list_ids(
+    conn: AsyncConnection, tenant: str, *, state: str | None, skip: int, take: int
+) -> list[int]:
+    """Ids of the orders a tenant can address by its own number, oldest first, one page."""
+    query = (
+        select(orders.c.id)
+        .join(order_refs, order_refs.c.order_id == orders.c.id)
+        .where(
+            and_(
+                order_refs.c.dialect == DIALECT,
+                order_refs.c.scope == tenant,
+                order_refs.c.kind == "order_number",
+            )
+        )
+        .order_by(orders.c.id)
+        .offset(skip)
+        .limit(take)
+    )
+    if state is not None:
+        query = query.where(orders.c.state == state)
+    return [int(i) for i in (await conn.execute(query)).scalars()]
+
+
+def _to_order(row: Any, lines: Any) -> PickupOrder:
+    data = row["data"]
+    articles = [
+        Article(
+            scan_code=line["sku"],
+            name=line["name"],
+            quantity=line["quantity"],
+            state=PickupState(line["state"]),
+            interval=line["data"]["interval"],
+            due_date=_dt(line["data"]["due_date"]),
+            iteration=line["data"]["iteration"],
+            state_changed_at=_dt(line["data"]["state_changed_at"]),
+            packs=line["data"]["packs"],
+            picked_up=line["data"]["picked_up"],
+        )
+        for line in lines
+    ]
+    fields: dict[str, Any] = {name: data[name] for name in _SCALARS}
+    fields.update({name: _dt(data[name]) for name in _DATES})
+    return PickupOrder(
+        id=int(row["id"]),
+        tenant=row["tenant"],
+        kind=OrderKind(row["kind"]),
+        order_number=row["number"],
+        created_at=row["created_at"],
+        state=PickupState(row["state"]),
+        version=row["version"],
+        articles=articles,
+        **fields,
+    )

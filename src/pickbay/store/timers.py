@@ -1,0 +1,70 @@
+"""Stored timers: the simulator's pending steps, fired by the scheduler when the clock says."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from pickbay.store.tables import timers
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A step due at virtual time `due_at`."""
+
+    id: int
+    due_at: datetime
+    kind: str
+    order_id: int | None
+    payload: dict[str, Any]
+
+
+async def add(
+    conn: AsyncConnection, rows: Sequence[tuple[datetime, str, int | None, dict[str, Any]]]
+) -> None:
+    """Store timers (due_at, kind, order_id, payload) in the caller's transaction."""
+    if not rows:
+        return
+    await conn.execute(
+        insert(timers),
+        [{"due_at": d, "kind": k, "order_id": o, "payload": p} for d, k, o, p in rows],
+    )
+
+
+async def due(conn: AsyncConnection, until: datetime, limit: int = 100) -> list[Timer]:
+    """Timers due at or before `until`, in firing order (due time, then insertion)."""
+    rows = (
+        await conn.execute(
+            select(timers)
+            .where(timers.c.due_at <= until)
+            .order_by(timers.c.due_at, timers.c.id)
+            .limit(limit)
+        )
+    ).mappings()
+    return [Timer(r["id"], r["due_at"], r["kind"], r["order_id"], r["payload"]) for r in rows]
+
+
+async def claim(conn: AsyncConnection, timer_id: int) -> bool:
+    """Delete the timer; True for the one transaction that got it (exactly-once firing)."""
+    result = await conn.execute(delete(timers).where(timers.c.id == timer_id))
+    return result.rowcount == 1
+
+
+async def next_due_at(conn: AsyncConnection) -> datetime | None:
+    """When the earliest timer is due, if any."""
+    value: datetime | None = (await conn.execute(select(func.min(timers.c.due_at)))).scalar()
+    return value
+
+
+async def pending(conn: AsyncConnection, order_id: int | None = None) -> list[Timer]:
+    """Every stored timer (or one order's), in firing order."""
+    query = select(timers).order_by(timers.c.due_at, timers.c.id)
+    if order_id is not None:
+        query = query.where(timers.c.order_id == order_id)
+    rows = (await conn.execute(query)).mappings()
+    return [Timer(r["id"], r["due_at"], r["kind"], r["order_id"], r["payload"]) for r in rows]

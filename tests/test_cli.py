@@ -1,0 +1,147 @@
+"""The installed command against a real server process and real HTTP clients."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+ADMIN = {"Authorization": "Bearer dev"}
+
+
+def run_cli(*args: str, env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "pickbay", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return done.stdout
+
+
+@contextmanager
+def server(port: int, env: dict[str, str]) -> Iterator[str]:
+    """`pickbay serve` as a child process; yields its base URL once it answers."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pickbay", "serve", "--port", str(port), "--no-access-log"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.05)  # waiting for a child process to bind, not for sandbox time
+        yield base
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+        # uvicorn shuts down cleanly, then re-raises the signal it was stopped with
+        assert proc.returncode in (0, -signal.SIGTERM), out
+        assert "Application shutdown complete" in out, out
+
+
+def test_keys_create_prints_the_key_last(tmp_path: Path) -> None:
+    env = {**os.environ, "PICKBAY_DATABASE_URL": f"sqlite:///{tmp_path / 'k.db'}"}
+    key = run_cli("keys", "create", "acme", env=env).strip().splitlines()[-1]
+    assert key.startswith("pk_")
+    assert len(key) > 30
+
+
+def test_seed_curl_verbatim_keys_and_restart(tmp_path: Path, free_port: int) -> None:
+    env = {**os.environ, "PICKBAY_DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"}
+    env.pop("PICKBAY_ADMIN_TOKEN", None)
+    key = run_cli("keys", "create", "acme", env=env).strip().splitlines()[-1]
+    start = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT00:00:00")
+    end = (datetime.now(UTC) + timedelta(days=62)).strftime("%Y-%m-%dT00:00:00")
+    seed_body = (
+        '\n{\n     "orderNumber": "8e7c4ac1-91e5-4882-a914-05f7fc50e124",\n'
+        '     "relatedNotes": "string",\n     "dosageInformation": "string",\n'
+        '     "sendCustomerPickupMail": true,\n     "customerSelfRegistration": false,\n'
+        '     "customerDetails": {\n          "fullName": "Max Mustermann",\n'
+        '          "address": "Ansbacher Strasse 75",\n          "postalCode": "55608",\n'
+        '          "city": "Schneppenbach",\n          "country": "Deutschland",\n'
+        '          "phoneNumber": "+49 06544 97 08 25",\n          "email": "[email protected]"\n'
+        '     },\n     "articles": [\n          {\n               "scanCode": "5948912001188",\n'
+        '               "name": "Bayer Aspirin 500mg x 8",\n               "quantityOrdered": 10,\n'
+        '               "interval": 10\n          }\n     ],\n'
+        f'     "startDate": "{start}",\n     "endDate": "{end}"\n}}\n'
+    )
+    with server(free_port, env) as base:
+        curl = subprocess.run(
+            [
+                "curl",
+                "--silent",
+                "--request",
+                "POST",
+                "--url",
+                f"{base}/api/v2/recurrentorders",
+                "--header",
+                "Accept: application/json",
+                "--header",
+                "Content-Type: application/*+json",
+                "--header",
+                "x-api-key: dev",
+                "--data",
+                seed_body,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        created = json.loads(curl.stdout)
+        assert created["state"] == "SCHEDULED", curl.stdout
+        assert created["articles"] == []
+        assert created["orderNumber"] == "8e7c4ac1-91e5-4882-a914-05f7fc50e124"
+
+        r = httpx.post(
+            f"{base}/api/v2/orders",
+            headers={"x-api-key": key},
+            json={
+                "orderNumber": "S1",
+                "relatedNotes": "$pickup-3600-7200",
+                "articles": [{"scanCode": "1", "quantityOrdered": 1}],
+            },
+        )
+        assert r.status_code == 200
+        assert httpx.post(
+            f"{base}/pickbay/v1/clock", json={"paused": True}, headers=ADMIN
+        ).is_success
+        assert httpx.get(f"{base}/docs").status_code == 200
+
+    with server(free_port, env) as base:
+        clock = httpx.get(f"{base}/pickbay/v1/clock", headers=ADMIN).json()
+        assert clock["paused"] is True
+        r = httpx.post(f"{base}/pickbay/v1/clock/advance", json={"seconds": 3600}, headers=ADMIN)
+        assert r.json()["timersFired"] >= 1
+        order = httpx.get(f"{base}/api/v2/orders/by-ordernumber/S1", headers={"x-api-key": key})
+        assert order.json()["state"] == "READYFORPICKUP"
+        httpx.post(f"{base}/pickbay/v1/clock/advance", json={"seconds": 3600}, headers=ADMIN)
+        order = httpx.get(f"{base}/api/v2/orders/by-ordernumber/S1", headers={"x-api-key": key})
+        assert order.json()["state"] == "PICKEDUP"
+        seed = httpx.get(
+            f"{base}/api/v2/orders/by-ordernumber/8e7c4ac1-91e5-4882-a914-05f7fc50e124",
+            headers={"x-api-key": "dev"},
+        )
+        assert seed.json()["articles"][0]["quantityOrdered"] == 10
