@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from pickbay.core.demo_script import ScriptAction, parse_demo_script
 from pickbay.core.errors import ConcurrentChange, Conflict, DemoFailure, InvalidInput, NotFound
 from pickbay.core.pickup import Article, OrderKind, Pack, PickupOrder, PickupState, Policy
+from pickbay.engine.batch import GroupCommit
 from pickbay.engine.clock import ClockService
 from pickbay.engine.scheduler import Scheduler
 from pickbay.engine.simulator import pickup_robot
@@ -90,6 +91,7 @@ class PickupService:
         self.scheduler = scheduler
         self.policy = policy
         self.demo_scripts = demo_scripts
+        self._creates = GroupCommit(db, repo.insert_orders, self._insert_one)
         scheduler.register(f"{repo.DIALECT}.script", self._on_script)
         scheduler.register(f"{repo.DIALECT}.prepare", self._on_prepare)
         scheduler.register(f"{repo.DIALECT}.due", self._on_due)
@@ -132,24 +134,24 @@ class PickupService:
             start_date=new.start_date,
             end_date=new.end_date,
         )
-        has_timers = bool(order.timers)
-        async with self.db.transaction() as conn:
-            if await repo.ref_taken(conn, tenant, "order_number", new.order_number):
-                raise Conflict(
-                    f"An order with the order number '{new.order_number}' already exists."
-                )
-            if (
-                new.origin is not None
-                and new.origin_order_number is not None
-                and await repo.ref_taken(conn, new.origin, "order_number", new.origin_order_number)
-            ):
-                raise Conflict(
-                    f"The origin '{new.origin}' already has an order '{new.origin_order_number}'."
-                )
-            await repo.insert_order(conn, order)
-        if has_timers:
+        await self._creates.submit(order)
+        if order.timers:
             self.scheduler.poke()
         return order
+
+    @staticmethod
+    async def _insert_one(conn: AsyncConnection, order: PickupOrder) -> None:
+        """Store one new order, naming the number that is already taken if one is."""
+        if await repo.ref_taken(conn, order.tenant, "order_number", order.order_number):
+            raise Conflict(f"An order with the order number '{order.order_number}' already exists.")
+        origin, number = order.origin, order.origin_order_number
+        if (
+            origin is not None
+            and number is not None
+            and await repo.ref_taken(conn, origin, "order_number", number)
+        ):
+            raise Conflict(f"The origin '{origin}' already has an order '{number}'.")
+        await repo.insert_order(conn, order)
 
     async def get_by_number(self, tenant: str, order_number: str) -> PickupOrder:
         """The tenant's order with this number (its own, or an origin's number)."""

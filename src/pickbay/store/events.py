@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -36,6 +37,12 @@ async def append(
             for e in new
         ],
     )
+
+
+async def append_rows(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    """Append prepared event rows (at, dialect, tenant, order_id, type, payload) in one go."""
+    if rows:
+        await conn.execute(insert(events), rows)
 
 
 async def read(

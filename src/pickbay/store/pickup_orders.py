@@ -87,16 +87,27 @@ def _refs(order: PickupOrder) -> list[dict[str, Any]]:
     return [{"dialect": DIALECT, "order_id": order.id, **r} for r in refs]
 
 
-async def _flush(conn: AsyncConnection, order: PickupOrder) -> None:
-    assert order.id is not None
-    await event_log.append(
-        conn, dialect=DIALECT, tenant=order.tenant, order_id=order.id, new=order.events
+async def _flush(conn: AsyncConnection, written: list[PickupOrder]) -> None:
+    """Append the orders' new events and timers (the orders keep them: callers may retry)."""
+    await event_log.append_rows(
+        conn,
+        [
+            {
+                "at": e.at,
+                "dialect": DIALECT,
+                "tenant": o.tenant,
+                "order_id": o.id,
+                "type": e.type,
+                "payload": e.payload,
+            }
+            for o in written
+            for e in o.events
+        ],
     )
     await timer_store.add(
-        conn, [(t.at, f"{DIALECT}.{t.action}", order.id, t.data) for t in order.timers]
+        conn,
+        [(t.at, f"{DIALECT}.{t.action}", o.id, t.data) for o in written for t in o.timers],
     )
-    order.events.clear()
-    order.timers.clear()
 
 
 async def ref_taken(conn: AsyncConnection, scope: str, kind: str, value: str) -> bool:
@@ -142,8 +153,37 @@ async def insert_order(conn: AsyncConnection, order: PickupOrder) -> int:
     await conn.execute(
         insert(order_lines), [_line_row(order.id, n, a) for n, a in enumerate(order.articles)]
     )
-    await _flush(conn, order)
+    await _flush(conn, [order])
     return order.id
+
+
+async def insert_orders(conn: AsyncConnection, new: list[PickupOrder]) -> None:
+    """Store several new orders at once (IntegrityError if any ref is taken: nothing stored)."""
+    result = await conn.execute(
+        insert(orders).returning(orders.c.id, sort_by_parameter_order=True),
+        [
+            {
+                "dialect": DIALECT,
+                "tenant": o.tenant,
+                "number": o.order_number,
+                "kind": o.kind.value,
+                "state": o.state.value,
+                "created_at": o.created_at,
+                "updated_at": o.last_update_at,
+                "version": 1,
+                "data": _order_data(o),
+            }
+            for o in new
+        ],
+    )
+    for order, order_id in zip(new, result.scalars().all(), strict=True):
+        order.id, order.version = int(order_id), 1
+    await conn.execute(insert(order_refs), [r for o in new for r in _refs(o)])
+    await conn.execute(
+        insert(order_lines),
+        [_line_row(o.id, n, a) for o in new if o.id is not None for n, a in enumerate(o.articles)],
+    )
+    await _flush(conn, new)
 
 
 async def update_order(conn: AsyncConnection, order: PickupOrder) -> None:
@@ -169,7 +209,7 @@ async def update_order(conn: AsyncConnection, order: PickupOrder) -> None:
             .where(and_(order_lines.c.order_id == order.id, order_lines.c.number == n))
             .values(state=row["state"], data=row["data"])
         )
-    await _flush(conn, order)
+    await _flush(conn, [order])
 
 
 async def find_id(conn: AsyncConnection, scope: str, kind: str, value: str) -> int | None:
