@@ -133,7 +133,15 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 description=app.description,
                 routes=app.routes,
             )
-            schema.setdefault("components", {}).setdefault("schemas", {}).update(COMPONENTS)
+            components = schema.setdefault("components", {})
+            components.setdefault("schemas", {}).update(COMPONENTS)
+            components.setdefault("securitySchemes", {})["PickupCloudKey"] = (
+                pickup_routes.SECURITY_SCHEME
+            )
+            for path, operations in schema["paths"].items():
+                if path.startswith(pickup_routes.PREFIX + "/"):
+                    for operation in operations.values():
+                        operation["security"] = [{"PickupCloudKey": []}]
             app.openapi_schema = schema
         return app.openapi_schema
 

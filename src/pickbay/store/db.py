@@ -29,7 +29,14 @@ class Database:
         if self.is_sqlite:
             # SQLite has one writer: one connection serializes every transaction in-process,
             # so concurrent requests queue instead of failing with "database is locked".
-            kwargs.update(poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0)
+            # Every use is an engine.begin() block that ends in COMMIT or ROLLBACK, so the
+            # pool need not roll back again on check-in (one round trip per transaction saved).
+            kwargs.update(
+                poolclass=AsyncAdaptedQueuePool,
+                pool_size=1,
+                max_overflow=0,
+                pool_reset_on_return=None,
+            )
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)

@@ -457,6 +457,8 @@ async def test_openapi_documents_the_bodies(client: httpx.AsyncClient) -> None:
     assert "RecurrentOrderIn" in spec["components"]["schemas"]
     op = spec["paths"]["/api/v2/recurrentorders"]["post"]
     assert "application/*+json" in op["requestBody"]["content"]
+    assert op["security"] == [{"PickupCloudKey": []}]
+    assert spec["components"]["securitySchemes"]["PickupCloudKey"]["name"] == "x-api-key"
 
 
 async def test_timestamps_come_from_the_clock(client: httpx.AsyncClient) -> None:
