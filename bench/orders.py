@@ -136,42 +136,76 @@ async def main(clients: int, seconds: float) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env["PICKBAY_DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.db'}"
         port = free_port()
-        serve = [sys.executable, "-m", "pickbay", "serve", "--port", str(port),
-                 "--no-access-log", "--log-level", "warning"]
+        serve = [
+            sys.executable,
+            "-m",
+            "pickbay",
+            "serve",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
         with process(serve, port, env, "/healthz") as base:
             run = os.urandom(4).hex()
 
             def create(i: int) -> bytes:
-                body = json.dumps({
-                    "orderNumber": f"{run}-{i}",
-                    "relatedNotes": "bench",
-                    "customerDetails": {"fullName": "Max Mustermann", "city": "Berlin"},
-                    "articles": [{"scanCode": "5948912001188", "name": "Aspirin",
-                                  "quantityOrdered": 2}],
-                }).encode()
-                return request("POST", "/api/v2/orders",
-                               {"x-api-key": "dev", "Content-Type": "application/json"}, body)
+                body = json.dumps(
+                    {
+                        "orderNumber": f"{run}-{i}",
+                        "relatedNotes": "bench",
+                        "customerDetails": {"fullName": "Max Mustermann", "city": "Berlin"},
+                        "articles": [
+                            {"scanCode": "5948912001188", "name": "Aspirin", "quantityOrdered": 2}
+                        ],
+                    }
+                ).encode()
+                return request(
+                    "POST",
+                    "/api/v2/orders",
+                    {"x-api-key": "dev", "Content-Type": "application/json"},
+                    body,
+                )
 
             await load(base, clients, 1.0, create)  # warm-up
             n, elapsed, lat = await load(base, clients, seconds, create)
             created_max = next(COUNTER)
             pickbay_create = n / elapsed
-            print(f"create  {n / elapsed:8.0f} orders/s   p50 {pct(lat, .5):6.2f} ms   "
-                  f"p99 {pct(lat, .99):6.2f} ms   ({n} in {elapsed:.1f} s, {clients} clients)")
+            print(
+                f"create  {n / elapsed:8.0f} orders/s   p50 {pct(lat, 0.5):6.2f} ms   "
+                f"p99 {pct(lat, 0.99):6.2f} ms   ({n} in {elapsed:.1f} s, {clients} clients)"
+            )
 
             def get(i: int) -> bytes:
-                return request("GET", f"/api/v2/orders/by-ordernumber/{run}-{i % created_max}",
-                               {"x-api-key": "dev"})
+                return request(
+                    "GET",
+                    f"/api/v2/orders/by-ordernumber/{run}-{i % created_max}",
+                    {"x-api-key": "dev"},
+                )
 
             n, elapsed, lat = await load(base, clients, seconds, get)
-            print(f"get     {n / elapsed:8.0f} req/s      p50 {pct(lat, .5):6.2f} ms   "
-                  f"p99 {pct(lat, .99):6.2f} ms")
+            print(
+                f"get     {n / elapsed:8.0f} req/s      p50 {pct(lat, 0.5):6.2f} ms   "
+                f"p99 {pct(lat, 0.99):6.2f} ms"
+            )
 
         app_file = Path(tmp) / "bare_app.py"
         app_file.write_text(STARLETTE_APP)
         port = free_port()
-        bare = [sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(port),
-                "--no-access-log", "--log-level", "warning", "--app-dir", tmp]
+        bare = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bare_app:app",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "--app-dir",
+            tmp,
+        ]
         with process(bare, port, env, "/json") as base:
 
             def hello(i: int) -> bytes:
@@ -180,8 +214,10 @@ async def main(clients: int, seconds: float) -> None:
             await load(base, clients, 1.0, hello)
             n, elapsed, lat = await load(base, clients, seconds, hello)
             bare_rps = n / elapsed
-            print(f"bare    {bare_rps:8.0f} req/s      p50 {pct(lat, .5):6.2f} ms   "
-                  f"p99 {pct(lat, .99):6.2f} ms   (Starlette JSON endpoint, same uvicorn)")
+            print(
+                f"bare    {bare_rps:8.0f} req/s      p50 {pct(lat, 0.5):6.2f} ms   "
+                f"p99 {pct(lat, 0.99):6.2f} ms   (Starlette JSON endpoint, same uvicorn)"
+            )
         print(f"ratio   create / bare = {pickbay_create / bare_rps:.2f}")
 
 
