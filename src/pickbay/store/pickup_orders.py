@@ -112,17 +112,7 @@ async def _flush(conn: AsyncConnection, written: list[PickupOrder]) -> None:
 
 async def ref_taken(conn: AsyncConnection, scope: str, kind: str, value: str) -> bool:
     """Whether an order already answers to this ref."""
-    found = await conn.execute(
-        select(order_refs.c.order_id).where(
-            and_(
-                order_refs.c.dialect == DIALECT,
-                order_refs.c.scope == scope,
-                order_refs.c.kind == kind,
-                order_refs.c.value == value,
-            )
-        )
-    )
-    return found.first() is not None
+    return await find_id(conn, scope, kind, value) is not None
 
 
 async def insert_order(conn: AsyncConnection, order: PickupOrder) -> int:
