@@ -12,7 +12,7 @@ from pickbay.api.common import PREFIX, Admin, read_json
 from pickbay.core.pickup import PickupOrder
 from pickbay.dialects.pickup_cloud.views import order_view
 from pickbay.engine.pickup import PackInput
-from pickbay.engine.simulator.pickup_robot import EXPIRY_SOURCES
+from pickbay.engine.simulator.pickup_robot import EXPIRY_SOURCES, SHAPES
 from pickbay.http.common import JsonResponse, body_schema, runtime
 
 router = APIRouter(prefix=PREFIX + "/pickup-cloud", tags=["Pickup robot"], dependencies=[Admin])
@@ -37,7 +37,7 @@ class PackIn(BaseModel):
     depth: Size = None
     width: Size = None
     height: Size = None
-    shape: Literal["Cuboid", "Cylinder"] | None = None
+    shape: Literal[SHAPES] | None = None  # type: ignore[valid-type]
     isInFridge: bool | None = None
     labelStatus: Text = None
     stockLocationId: Text = None

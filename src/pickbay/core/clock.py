@@ -39,6 +39,11 @@ class Clock:
         self._last = state.anchor
 
     @property
+    def wall(self) -> WallClock:
+        """The wall clock this clock runs on."""
+        return self._wall
+
+    @property
     def state(self) -> ClockState:
         """The current anchors and mode, for persisting."""
         return self._state

@@ -225,10 +225,6 @@ class PickupOrder:
         due = self.due_date(article, iteration)
         return due is not None and self.end_date is not None and due <= self.end_date
 
-    def article_by_index(self, index: int) -> Article:
-        """The article at `index` (as stored)."""
-        return self.articles[index]
-
     # ---------------------------------------------------------------- commands
 
     def prepare(

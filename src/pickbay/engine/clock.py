@@ -33,7 +33,7 @@ class ClockService:
             if state is None:
                 await clock_store.save(conn, self.clock.state)
             else:
-                self.clock = Clock(state, wall=self.clock._wall)
+                self.clock = Clock(state, wall=self.clock.wall)
 
     async def set_mode(self, *, paused: bool | None = None, speed: float | None = None) -> None:
         """Pause, resume or change speed."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -42,7 +41,6 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-        self._migrated = False
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -54,7 +52,6 @@ class Database:
         """Bring the schema to the newest migration."""
         async with self.engine.begin() as conn:
             await conn.run_sync(_upgrade)
-        self._migrated = True
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
@@ -81,8 +78,3 @@ def _upgrade(conn: Connection) -> None:
     cfg = alembic_config()
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, "head")
-
-
-def run_sync(coro: Any) -> Any:
-    """Run a coroutine to completion from synchronous code (the CLI)."""
-    return asyncio.run(coro)

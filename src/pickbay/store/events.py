@@ -12,6 +12,18 @@ from pickbay.core.events import Event, StoredEvent
 from pickbay.store.tables import events
 
 
+def row(event: Event, *, dialect: str, tenant: str, order_id: int | None) -> dict[str, Any]:
+    """The log row of one event."""
+    return {
+        "at": event.at,
+        "dialect": dialect,
+        "tenant": tenant,
+        "order_id": order_id,
+        "type": event.type,
+        "payload": event.payload,
+    }
+
+
 async def append(
     conn: AsyncConnection,
     *,
@@ -20,27 +32,14 @@ async def append(
     order_id: int | None,
     new: Sequence[Event],
 ) -> None:
-    """Append events in the caller's transaction (they commit with the state change)."""
-    if not new:
-        return
-    await conn.execute(
-        insert(events),
-        [
-            {
-                "at": e.at,
-                "dialect": dialect,
-                "tenant": tenant,
-                "order_id": order_id,
-                "type": e.type,
-                "payload": e.payload,
-            }
-            for e in new
-        ],
+    """Append one order's events in the caller's transaction (they commit with its state)."""
+    await append_rows(
+        conn, [row(e, dialect=dialect, tenant=tenant, order_id=order_id) for e in new]
     )
 
 
 async def append_rows(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
-    """Append prepared event rows (at, dialect, tenant, order_id, type, payload) in one go."""
+    """Append prepared event rows (see `row`) in one statement."""
     if rows:
         await conn.execute(insert(events), rows)
 

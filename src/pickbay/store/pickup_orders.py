@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -92,14 +92,7 @@ async def _flush(conn: AsyncConnection, written: list[PickupOrder]) -> None:
     await event_log.append_rows(
         conn,
         [
-            {
-                "at": e.at,
-                "dialect": DIALECT,
-                "tenant": o.tenant,
-                "order_id": o.id,
-                "type": e.type,
-                "payload": e.payload,
-            }
+            event_log.row(e, dialect=DIALECT, tenant=o.tenant, order_id=o.id)
             for o in written
             for e in o.events
         ],
@@ -117,33 +110,13 @@ async def ref_taken(conn: AsyncConnection, scope: str, kind: str, value: str) ->
 
 async def insert_order(conn: AsyncConnection, order: PickupOrder) -> int:
     """Store a new order with its refs, lines, events and timers; Conflict on a taken ref."""
-    result = await conn.execute(
-        insert(orders)
-        .values(
-            dialect=DIALECT,
-            tenant=order.tenant,
-            number=order.order_number,
-            kind=order.kind.value,
-            state=order.state.value,
-            created_at=order.created_at,
-            updated_at=order.last_update_at,
-            version=1,
-            data=_order_data(order),
-        )
-        .returning(orders.c.id)
-    )
-    order.id = int(result.scalar_one())
-    order.version = 1
     try:
-        await conn.execute(insert(order_refs), _refs(order))
+        await insert_orders(conn, [order])
     except IntegrityError:
         raise Conflict(
             f"An order with the order number '{order.order_number}' already exists."
         ) from None
-    await conn.execute(
-        insert(order_lines), [_line_row(order.id, n, a) for n, a in enumerate(order.articles)]
-    )
-    await _flush(conn, [order])
+    assert order.id is not None
     return order.id
 
 
@@ -192,13 +165,21 @@ async def update_order(conn: AsyncConnection, order: PickupOrder) -> None:
     if result.rowcount != 1:
         raise ConcurrentChange(f"order {order.order_number} was changed concurrently")
     order.version += 1
-    for n, a in enumerate(order.articles):
-        row = _line_row(order.id, n, a)
-        await conn.execute(
-            update(order_lines)
-            .where(and_(order_lines.c.order_id == order.id, order_lines.c.number == n))
-            .values(state=row["state"], data=row["data"])
+    # One executemany for every line instead of one round trip each.
+    await conn.execute(
+        update(order_lines)
+        .where(
+            and_(
+                order_lines.c.order_id == bindparam("b_order_id"),
+                order_lines.c.number == bindparam("b_number"),
+            )
         )
+        .values(state=bindparam("b_state"), data=bindparam("b_data")),
+        [
+            {"b_order_id": order.id, "b_number": n, "b_state": r["state"], "b_data": r["data"]}
+            for n, r in ((n, _line_row(order.id, n, a)) for n, a in enumerate(order.articles))
+        ],
+    )
     await _flush(conn, [order])
 
 
