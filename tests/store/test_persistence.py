@@ -6,6 +6,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection
+from sqlalchemy.exc import OperationalError
 
 from pickbay.core.errors import ConcurrentChange, Conflict
 from pickbay.core.events import Event
@@ -69,6 +70,31 @@ async def test_order_round_trip_keeps_every_field(runtime: Runtime) -> None:
     assert loaded.version == 1
 
 
+async def test_load_by_ref_finds_an_order_with_all_its_lines(runtime: Runtime) -> None:
+    order = new_order()
+    async with runtime.db.transaction() as conn:
+        await repo.insert_order(conn, order)
+    async with runtime.db.read() as conn:
+        by_number = await repo.load_by_ref(conn, "t", "order_number", "N1")
+        by_code = await repo.load_by_ref(conn, repo.GLOBAL, "pickup_code", "customer_N1")
+        assert await repo.load_by_ref(conn, "other", "order_number", "N1") is None
+    assert by_number is not None
+    assert by_code is not None
+    assert by_number.articles == by_code.articles == order.articles
+
+
+async def test_reads_see_each_commit_and_cannot_write(runtime: Runtime) -> None:
+    async with runtime.db.read() as conn:
+        assert await repo.load_by_ref(conn, "t", "order_number", "N1") is None
+        async with runtime.db.transaction() as writer:
+            await repo.insert_order(writer, new_order())
+        assert await repo.load_by_ref(conn, "t", "order_number", "N1") is not None
+    if runtime.db.reader is not None:
+        with pytest.raises(OperationalError, match="readonly"):
+            async with runtime.db.read() as conn:
+                await repo.insert_order(conn, new_order("N2"))
+
+
 async def test_state_change_and_events_commit_together(runtime: Runtime) -> None:
     order = new_order()
     async with runtime.db.transaction() as conn:
@@ -112,7 +138,7 @@ async def test_refs_are_unique_and_a_duplicate_changes_nothing(runtime: Runtime)
         async with runtime.db.transaction() as conn:
             await repo.insert_order(conn, dup)
     async with runtime.db.transaction() as conn:
-        assert await repo.list_ids(conn, "t", state=None, skip=0, take=10) == [1]
+        assert [o.id for o in await repo.list_orders(conn, "t", state=None, skip=0, take=10)] == [1]
         assert len(await event_log.read(conn)) == 3
     other = new_order("N1", tenant="other")
     other.pickup_code, other.storage_code = "customer_o", "pickup_o"
@@ -126,11 +152,11 @@ async def test_list_filters_pages_and_scopes_by_tenant(runtime: Runtime) -> None
             await repo.insert_order(conn, new_order(f"N{i}"))
         await repo.insert_order(conn, new_order("X", tenant="other"))
     async with runtime.db.transaction() as conn:
-        ids = await repo.list_ids(conn, "t", state=None, skip=1, take=2)
-        orders = await repo.load_many(conn, ids)
+        orders = await repo.list_orders(conn, "t", state=None, skip=1, take=2)
         assert [o.order_number for o in orders] == ["N1", "N2"]
-        assert await repo.list_ids(conn, "t", state="READYFORINPUT", skip=0, take=9) == []
-        assert len(await repo.list_ids(conn, "t", state="SCHEDULED", skip=0, take=9)) == 5
+        assert [len(o.articles) for o in orders] == [2, 2]
+        assert await repo.list_orders(conn, "t", state="READYFORINPUT", skip=0, take=9) == []
+        assert len(await repo.list_orders(conn, "t", state="SCHEDULED", skip=0, take=9)) == 5
 
 
 async def test_event_sequence_is_monotonic_and_resumable(runtime: Runtime) -> None:

@@ -155,18 +155,16 @@ class PickupService:
 
     async def get_by_number(self, tenant: str, order_number: str) -> PickupOrder:
         """The tenant's order with this number (its own, or an origin's number)."""
-        async with self.db.transaction() as conn:
-            order_id = await repo.find_id(conn, tenant, "order_number", order_number)
-            order = None if order_id is None else await repo.load(conn, order_id)
+        async with self.db.read() as conn:
+            order = await repo.load_by_ref(conn, tenant, "order_number", order_number)
         if order is None:
             raise NotFound(f"No order with the order number '{order_number}' was found.")
         return order
 
     async def get_by_pickup_code(self, tenant: str, pickup_code: str) -> PickupOrder:
         """The order with this pickup code, if the tenant created it or it was made for it."""
-        async with self.db.transaction() as conn:
-            order_id = await repo.find_id(conn, repo.GLOBAL, "pickup_code", pickup_code)
-            order = None if order_id is None else await repo.load(conn, order_id)
+        async with self.db.read() as conn:
+            order = await repo.load_by_ref(conn, repo.GLOBAL, "pickup_code", pickup_code)
         if order is None or tenant not in (order.tenant, order.origin):
             raise NotFound(f"No order with the pickup code '{pickup_code}' was found.")
         return order
@@ -175,17 +173,16 @@ class PickupService:
         self, tenant: str, *, state: PickupState | None, skip: int, take: int
     ) -> list[PickupOrder]:
         """One page of the tenant's orders, oldest first."""
-        async with self.db.transaction() as conn:
-            ids = await repo.list_ids(
+        async with self.db.read() as conn:
+            return await repo.list_orders(
                 conn, tenant, state=None if state is None else state.value, skip=skip, take=take
             )
-            return await repo.load_many(conn, ids)
 
     async def cancel(self, tenant: str, order_number: str, reason: str) -> PickupOrder:
         """Cancel the tenant's order."""
 
-        async def locate(conn: AsyncConnection) -> int | None:
-            return await repo.find_id(conn, tenant, "order_number", order_number)
+        async def locate(conn: AsyncConnection) -> PickupOrder | None:
+            return await repo.load_by_ref(conn, tenant, "order_number", order_number)
 
         order, _ = await self._change(locate, lambda o, now: o.cancel(now, reason), order_number)
         return order
@@ -230,9 +227,8 @@ class PickupService:
     async def get_by_code(self, code: str) -> PickupOrder:
         """Any order by its pickup or storage code (operator view, every tenant)."""
         kind = "storage_code" if code.startswith("pickup_") else "pickup_code"
-        async with self.db.transaction() as conn:
-            order_id = await repo.find_id(conn, repo.GLOBAL, kind, code)
-            order = None if order_id is None else await repo.load(conn, order_id)
+        async with self.db.read() as conn:
+            order = await repo.load_by_ref(conn, repo.GLOBAL, kind, code)
         if order is None:
             raise NotFound(f"No order has the code '{code}'.")
         return order
@@ -306,15 +302,17 @@ class PickupService:
         )
 
     @staticmethod
-    def _by_code(kind: str, code: str) -> Callable[[AsyncConnection], Awaitable[int | None]]:
-        async def locate(conn: AsyncConnection) -> int | None:
-            return await repo.find_id(conn, repo.GLOBAL, kind, code)
+    def _by_code(
+        kind: str, code: str
+    ) -> Callable[[AsyncConnection], Awaitable[PickupOrder | None]]:
+        async def locate(conn: AsyncConnection) -> PickupOrder | None:
+            return await repo.load_by_ref(conn, repo.GLOBAL, kind, code)
 
         return locate
 
     async def _change(
         self,
-        locate: Callable[[AsyncConnection], Awaitable[int | None]],
+        locate: Callable[[AsyncConnection], Awaitable[PickupOrder | None]],
         change: Callable[[PickupOrder, datetime], R],
         label: str,
     ) -> tuple[PickupOrder, R]:
@@ -322,8 +320,7 @@ class PickupService:
         for _attempt in range(5):
             try:
                 async with self.db.transaction() as conn:
-                    order_id = await locate(conn)
-                    order = None if order_id is None else await repo.load(conn, order_id)
+                    order = await locate(conn)
                     if order is None:
                         raise NotFound(f"No order '{label}' was found.")
                     result = change(order, self.clock.now())

@@ -9,13 +9,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 from pickbay.config import normalize_database_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+READERS = 4
 
 
 class Database:
@@ -39,8 +40,26 @@ class Database:
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        self.reader: AsyncEngine | None = None
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            if make_url(self.url).database not in (None, "", ":memory:"):
+                self.reader = _sqlite_reader(self.url, echo=echo)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for reads; each statement sees the latest committed state.
+
+        On SQLite reads get their own WAL connections (autocommit, no BEGIN/COMMIT round
+        trips), so they neither wait for the single writer nor hold it up. Elsewhere this
+        is a transaction on the shared pool.
+        """
+        if self.reader is None:
+            async with self.transaction() as conn:
+                yield conn
+            return
+        async with self.reader.connect() as conn:
+            yield conn
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -55,7 +74,32 @@ class Database:
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
+        if self.reader is not None:
+            await self.reader.dispose()
         await self.engine.dispose()
+
+
+def _sqlite_reader(url: str, *, echo: bool) -> AsyncEngine:
+    # A few connections, each with its own aiosqlite thread, so reads overlap.
+    reader = create_async_engine(
+        url,
+        echo=echo,
+        poolclass=AsyncAdaptedQueuePool,
+        pool_size=READERS,
+        max_overflow=0,
+        pool_reset_on_return=None,
+        isolation_level="AUTOCOMMIT",
+        skip_autocommit_rollback=True,
+    )
+    event.listen(reader.sync_engine, "connect", _sqlite_reader_pragmas)
+    return reader
+
+
+def _sqlite_reader_pragmas(dbapi_conn: Any, record: Any) -> None:
+    _sqlite_pragmas(dbapi_conn, record)
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA query_only=ON")
+    cur.close()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

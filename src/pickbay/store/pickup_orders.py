@@ -200,61 +200,51 @@ async def find_id(conn: AsyncConnection, scope: str, kind: str, value: str) -> i
     return None if found is None else int(found)
 
 
+_LINE_FIELDS = ("number", "sku", "name", "quantity", "state", "data")
+_LINE = [order_lines.c[name].label(f"line_{name}") for name in _LINE_FIELDS]
+_WITH_LINES = (
+    select(orders, *_LINE)
+    .select_from(
+        orders.outerjoin(order_lines, order_lines.c.order_id == orders.c.id),
+    )
+    .order_by(orders.c.id, order_lines.c.number)
+)
+_BY_ID = _WITH_LINES.where(and_(orders.c.id == bindparam("order_id"), orders.c.dialect == DIALECT))
+_BY_REF = _WITH_LINES.where(
+    orders.c.id
+    == select(order_refs.c.order_id)
+    .where(
+        and_(
+            order_refs.c.dialect == DIALECT,
+            order_refs.c.scope == bindparam("scope"),
+            order_refs.c.kind == bindparam("kind"),
+            order_refs.c.value == bindparam("value"),
+        )
+    )
+    .scalar_subquery()
+)
+
+
 async def load(conn: AsyncConnection, order_id: int) -> PickupOrder | None:
-    """The order with its articles, or None."""
-    row = (
-        (
-            await conn.execute(
-                select(orders).where(and_(orders.c.id == order_id, orders.c.dialect == DIALECT))
-            )
-        )
-        .mappings()
-        .first()
-    )
-    if row is None:
-        return None
-    lines = (
-        (
-            await conn.execute(
-                select(order_lines)
-                .where(order_lines.c.order_id == order_id)
-                .order_by(order_lines.c.number)
-            )
-        )
-        .mappings()
-        .all()
-    )
-    return _to_order(row, lines)
+    """The order with its articles, or None (one statement)."""
+    found = _assemble((await conn.execute(_BY_ID, {"order_id": order_id})).mappings())
+    return found[0] if found else None
 
 
-async def load_many(conn: AsyncConnection, ids: list[int]) -> list[PickupOrder]:
-    """Orders by id, in the given order, with their articles (two queries)."""
-    if not ids:
-        return []
-    rows = (await conn.execute(select(orders).where(orders.c.id.in_(ids)))).mappings().all()
-    lines = (
-        (
-            await conn.execute(
-                select(order_lines)
-                .where(order_lines.c.order_id.in_(ids))
-                .order_by(order_lines.c.order_id, order_lines.c.number)
-            )
-        )
-        .mappings()
-        .all()
-    )
-    by_order: dict[int, list[Any]] = {}
-    for line in lines:
-        by_order.setdefault(int(line["order_id"]), []).append(line)
-    built = {int(r["id"]): _to_order(r, by_order.get(int(r["id"]), [])) for r in rows}
-    return [built[i] for i in ids if i in built]
+async def load_by_ref(
+    conn: AsyncConnection, scope: str, kind: str, value: str
+) -> PickupOrder | None:
+    """The order that answers to a ref, with its articles, or None (one statement)."""
+    params = {"scope": scope, "kind": kind, "value": value}
+    found = _assemble((await conn.execute(_BY_REF, params)).mappings())
+    return found[0] if found else None
 
 
-async def list_ids(
+async def list_orders(
     conn: AsyncConnection, tenant: str, *, state: str | None, skip: int, take: int
-) -> list[int]:
-    """Ids of the orders a tenant can address by its own number, oldest first, one page."""
-    query = (
+) -> list[PickupOrder]:
+    """One page of the orders a tenant can address by its own number, oldest first."""
+    page = (
         select(orders.c.id)
         .join(order_refs, order_refs.c.order_id == orders.c.id)
         .where(
@@ -269,8 +259,28 @@ async def list_ids(
         .limit(take)
     )
     if state is not None:
-        query = query.where(orders.c.state == state)
-    return [int(i) for i in (await conn.execute(query)).scalars()]
+        page = page.where(orders.c.state == state)
+    # The page is a derived table: LIMIT inside IN (...) is not allowed everywhere.
+    ids = page.subquery()
+    query = _WITH_LINES.where(orders.c.id.in_(select(ids.c.id)))
+    return _assemble((await conn.execute(query)).mappings())
+
+
+def _assemble(rows: Any) -> list[PickupOrder]:
+    """Orders from rows of order columns joined with `line_` columns, in row order."""
+    built: list[PickupOrder] = []
+    current: Any = None
+    lines: list[dict[str, Any]] = []
+    for row in rows:
+        if current is None or row["id"] != current["id"]:
+            if current is not None:
+                built.append(_to_order(current, lines))
+            current, lines = row, []
+        if row["line_number"] is not None:
+            lines.append({c: row[f"line_{c}"] for c in _LINE_FIELDS})
+    if current is not None:
+        built.append(_to_order(current, lines))
+    return built
 
 
 def _to_order(row: Any, lines: Any) -> PickupOrder:

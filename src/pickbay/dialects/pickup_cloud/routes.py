@@ -83,7 +83,12 @@ def _new_order(body: schemas.OrderIn | schemas.RecurrentOrderIn, kind: OrderKind
         kind=kind,
         order_number=body.orderNumber,
         articles=[
-            NewArticle(a.scanCode, a.name or "", a.quantityOrdered, getattr(a, "interval", None))
+            NewArticle(
+                a.scanCode,
+                a.name or "",
+                a.quantityOrdered,
+                a.interval if isinstance(a, schemas.RecurrentArticleIn) else None,
+            )
             for a in body.articles
         ],
         related_notes=body.relatedNotes,
