@@ -20,7 +20,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
-test: lint  ## install and run every check and test (needs PostgreSQL on 127.0.0.1:5432)
+JS := tests/js/node_modules/.installed
+
+$(JS): tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+	touch $(JS)
+
+test: lint $(JS)  ## install and run every check and test (needs PostgreSQL and Redis)
 	$(BIN)/pytest
 
 bench: $(STAMP)

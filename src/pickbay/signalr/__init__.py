@@ -1,0 +1,1 @@
+"""A generic SignalR server: negotiate, transports, hub protocols; it knows no orders."""

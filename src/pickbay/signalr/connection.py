@@ -1,0 +1,159 @@
+"""One logical SignalR connection: its protocol, outgoing queue and stateful-reconnect buffer."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+from pickbay.signalr.protocol import HubProtocol, Message, MessageType
+
+
+class Transport(StrEnum):
+    """The transports a connection can use, by their negotiate names."""
+
+    WEBSOCKETS = "WebSockets"
+    SERVER_SENT_EVENTS = "ServerSentEvents"
+    LONG_POLLING = "LongPolling"
+
+
+class State(StrEnum):
+    """Where a connection is in its life; `next` refuses anything not listed."""
+
+    NEGOTIATED = "negotiated"  # has ids, no transport yet
+    CONNECTING = "connecting"  # a transport is attached, the handshake has not finished
+    CONNECTED = "connected"
+    DISCONNECTED = "disconnected"  # stateful: the transport dropped, a reconnect may follow
+    CLOSED = "closed"
+
+
+_MOVES: dict[State, frozenset[State]] = {
+    State.NEGOTIATED: frozenset({State.CONNECTING, State.CLOSED}),
+    State.CONNECTING: frozenset({State.CONNECTED, State.CLOSED}),
+    State.CONNECTED: frozenset({State.DISCONNECTED, State.CLOSED}),
+    State.DISCONNECTED: frozenset({State.CONNECTED, State.CLOSED}),
+    State.CLOSED: frozenset(),
+}
+
+
+class BufferFull(Exception):
+    """Unacknowledged messages of a stateful connection passed the buffer limit."""
+
+
+class Connection:
+    """A client's connection as the hub sees it, whatever transport carries it."""
+
+    def __init__(
+        self,
+        connection_id: str,
+        token: str,
+        *,
+        user: Any,
+        query: dict[str, str],
+        stateful_allowed: bool,
+        now: float,
+        buffer_limit: int,
+    ) -> None:
+        self.id = connection_id
+        self.token = token
+        self.user = user
+        self.query = query
+        self.stateful_allowed = stateful_allowed
+        self.stateful = False
+        self.state = State.NEGOTIATED
+        self.protocol: HubProtocol | None = None
+        self.transport: Transport | None = None
+        self.transport_active = False
+        self.groups: set[str] = set()
+        self.items: dict[str, Any] = {}
+        self.inbound = b""
+        self.last_read = now
+        self.last_write = now
+        self.changed_at = now  # when the state last changed
+        self.ending = False  # the server asked the transport to finish and close
+        self.outbox: deque[bytes] = deque()
+        self.wake: Callable[[], None] | None = None
+        self.poll: asyncio.Future[bool] | None = None  # the pending long poll
+        self._buffer: deque[tuple[int, bytes]] = deque()
+        self._buffered_bytes = 0
+        self._buffer_limit = buffer_limit
+        self._next_out = 1
+        self._last_in = 0
+        self._next_in = 1
+
+    def move(self, to: State, now: float) -> None:
+        """Change state, refusing a move the lifecycle does not list."""
+        if to not in _MOVES[self.state]:
+            raise ValueError(f"connection {self.id}: {self.state} -> {to} is not allowed")
+        self.state, self.changed_at = to, now
+
+    # ----------------------------------------------------------------- sending
+
+    def send(self, message: Message) -> None:
+        """Queue one message in this connection's protocol."""
+        assert self.protocol is not None
+        self.send_bytes(self.protocol.write(message), trackable=message["type"] < 6)
+
+    def send_bytes(self, data: bytes, *, trackable: bool) -> None:
+        """Queue bytes already written in this connection's protocol."""
+        if self.state is State.CLOSED:
+            return
+        if self.stateful and trackable:
+            self._buffer.append((self._next_out, data))
+            self._next_out += 1
+            self._buffered_bytes += len(data)
+            if self._buffered_bytes > self._buffer_limit:
+                raise BufferFull(self.id)
+        # Long polling queues between polls; other transports only while attached.
+        if self.transport_active or self.transport is Transport.LONG_POLLING:
+            self.outbox.append(data)
+            if self.wake is not None:
+                self.wake()
+
+    def take(self) -> bytes:
+        """Everything queued, as one chunk (whole messages only)."""
+        data = b"".join(self.outbox)
+        self.outbox.clear()
+        return data
+
+    def resume(self) -> None:
+        """After a stateful reconnect: Sequence first, then every unacknowledged message."""
+        assert self.protocol is not None
+        first = self._buffer[0][0] if self._buffer else self._next_out
+        self.outbox.clear()
+        self.outbox.append(self.protocol.write({"type": MessageType.SEQUENCE, "sequenceId": first}))
+        self.outbox.extend(data for _, data in self._buffer)
+        if self.wake is not None:
+            self.wake()
+
+    def acknowledged(self, sequence_id: int) -> None:
+        """The client has every message up to `sequence_id`; drop them from the buffer."""
+        while self._buffer and self._buffer[0][0] <= sequence_id:
+            _, data = self._buffer.popleft()
+            self._buffered_bytes -= len(data)
+
+    # ----------------------------------------------------------------- receiving
+
+    def is_new(self, message: Message) -> bool:
+        """False for a trackable message the client already sent before a reconnect."""
+        if not self.stateful:
+            return True
+        kind = message["type"]
+        if kind == MessageType.SEQUENCE:
+            self._next_in = int(message["sequenceId"])
+            return True
+        if not 1 <= kind <= 5:
+            return True
+        current = self._next_in
+        self._next_in += 1
+        if current <= self._last_in:
+            return False
+        self._last_in = current
+        return True
+
+    @property
+    def last_received_id(self) -> int:
+        """The newest trackable message id received from the client (for Ack)."""
+        return self._last_in
