@@ -27,7 +27,8 @@ from pickbay.core.errors import (
 )
 from pickbay.dialects.pickup_cloud import problems as pickup_problems
 from pickbay.dialects.pickup_cloud import routes as pickup_routes
-from pickbay.http.common import COMPONENTS, ErrorRenderer, JsonResponse
+from pickbay.dialects.pickup_cloud.hub import PickupCloudHub
+from pickbay.http.common import COMPONENTS, ErrorRenderer, HubRoute, JsonResponse
 from pickbay.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -68,12 +69,18 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     """The app; it starts (migrates, schedules) and stops its runtime with the server."""
     rt = runtime or Runtime(settings or Settings())
 
+    pickup_hub = PickupCloudHub(rt.db, rt.tenancy, lambda: rt.relay.cursor)
+    rt.relay.subscribe(pickup_hub.on_events)
+    hub = pickup_hub.server
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await rt.start()
+        hub.start()
         try:
             yield
         finally:
+            await hub.stop()
             await rt.stop()
 
     app = FastAPI(
@@ -86,6 +93,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         lifespan=lifespan,
     )
     app.state.runtime = rt
+    app.state.pickup_hub = pickup_hub
+    app.router.routes.insert(0, HubRoute(hub))
 
     @app.exception_handler(PickbayError)
     async def pickbay_error(request: Request, exc: PickbayError) -> Response:

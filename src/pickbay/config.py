@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     dev_api_key: str = Field(
         default="dev", description="Pickup Cloud key created on start; empty to disable"
     )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis backplane shared by several processes (redis://...); memory if unset",
+    )
     scheduler: bool = Field(default=True, description="run the timer scheduler in this process")
     demo_scripts: bool = Field(default=True, description="honour $input-... in relatedNotes")
     preparation_days: int = Field(

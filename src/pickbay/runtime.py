@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pickbay.bus.backplane import backplane_for
+from pickbay.bus.relay import EventRelay
 from pickbay.config import Settings
 from pickbay.core.clock import Clock
 from pickbay.core.pickup import Policy
@@ -18,6 +20,8 @@ class Runtime:
     def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
         self.settings = settings
         self.db = Database(settings.database_url)
+        self.backplane = backplane_for(settings.redis_url)
+        self.relay = EventRelay(self.db, self.backplane)
         self.clock = ClockService(self.db, clock)
         self.scheduler = Scheduler(self.db, self.clock)
         self.tenancy = Tenancy(self.db, self.clock)
@@ -33,8 +37,10 @@ class Runtime:
         )
 
     async def start(self) -> None:
-        """Migrate, load the clock, make sure the dev key exists, start the scheduler."""
+        """Migrate, load the clock, add the dev key, start the relay and the scheduler."""
         await self.db.migrate()
+        await self.backplane.start()
+        await self.relay.start()
         await self.clock.load()
         if self.settings.dev_api_key:
             await self.tenancy.add_key("dev", self.settings.dev_api_key)
@@ -42,6 +48,8 @@ class Runtime:
             self.scheduler.start()
 
     async def stop(self) -> None:
-        """Stop the scheduler and close the database."""
+        """Stop the scheduler and the relay, close the backplane and the database."""
         await self.scheduler.stop()
+        await self.relay.stop()
+        await self.backplane.close()
         await self.db.dispose()

@@ -29,7 +29,9 @@ def free_port() -> int:
 async def serve(app: Any, *, lifespan: str = "off") -> AsyncIterator[str]:
     """Run `app` under uvicorn in this event loop; yields its base URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

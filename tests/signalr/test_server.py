@@ -97,7 +97,9 @@ async def test_invocations_completions_and_pushes(
     )
     try:
         assert (await client.event("connected"))["connectionId"]
-        assert (await client.invoke("Echo", {"a": [1, "x", None]}))["result"] == {"a": [1, "x", None]}
+        assert (await client.invoke("Echo", {"a": [1, "x", None]}))["result"] == {
+            "a": [1, "x", None]
+        }
         assert (await client.invoke("add", 40, 2))["result"] == 42
         assert (await client.invoke("Fail"))["error"].endswith("It didn't work!")
         crash = (await client.invoke("Crash"))["error"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 from pickbay.config import normalize_database_url
+from pickbay.store.events import EVENTS_WRITTEN
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 READERS = 4
@@ -41,6 +42,7 @@ class Database:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         self.reader: AsyncEngine | None = None
+        self.on_events_committed: list[Callable[[], None]] = []
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             if make_url(self.url).database not in (None, "", ":memory:"):
@@ -63,9 +65,19 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        """A connection inside one transaction, committed when the block exits cleanly."""
+        """A connection inside one transaction, committed when the block exits cleanly.
+
+        If the transaction wrote events, every `on_events_committed` callback runs after
+        the commit.
+        """
         async with self.engine.begin() as conn:
-            yield conn
+            try:
+                yield conn
+            finally:
+                wrote = conn.info.pop(EVENTS_WRITTEN, False)
+        if wrote:
+            for callback in self.on_events_committed:
+                callback()
 
     async def migrate(self) -> None:
         """Bring the schema to the newest migration."""

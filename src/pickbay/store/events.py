@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay.core.events import Event, StoredEvent
 from pickbay.store.tables import events
+
+# Set on a connection whose transaction wrote events; the database announces the commit.
+EVENTS_WRITTEN = "pickbay.events_written"
 
 
 def row(event: Event, *, dialect: str, tenant: str, order_id: int | None) -> dict[str, Any]:
@@ -42,23 +45,46 @@ async def append_rows(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None
     """Append prepared event rows (see `row`) in one statement."""
     if rows:
         await conn.execute(insert(events), rows)
+        conn.info[EVENTS_WRITTEN] = True
+
+
+async def last_seq(conn: AsyncConnection) -> int:
+    """The highest sequence number in the log (0 when it is empty)."""
+    return int((await conn.execute(select(func.max(events.c.seq)))).scalar() or 0)
 
 
 async def read(
     conn: AsyncConnection,
     *,
     since: int = 0,
+    until: int | None = None,
     limit: int = 1000,
     tenant: str | None = None,
+    dialect: str | None = None,
     order_id: int | None = None,
 ) -> list[StoredEvent]:
-    """Events with seq > `since`, oldest first, optionally for one tenant or one order."""
+    """Events with `since` < seq (<= `until`), oldest first, optionally narrowed."""
     query = select(events).where(events.c.seq > since).order_by(events.c.seq).limit(limit)
+    if until is not None:
+        query = query.where(events.c.seq <= until)
     if tenant is not None:
         query = query.where(events.c.tenant == tenant)
+    if dialect is not None:
+        query = query.where(events.c.dialect == dialect)
     if order_id is not None:
         query = query.where(events.c.order_id == order_id)
-    rows = (await conn.execute(query)).mappings()
+    return _stored((await conn.execute(query)).mappings())
+
+
+async def read_seqs(conn: AsyncConnection, seqs: Sequence[int]) -> list[StoredEvent]:
+    """The events with these sequence numbers that exist now, oldest first."""
+    if not seqs:
+        return []
+    query = select(events).where(events.c.seq.in_(list(seqs))).order_by(events.c.seq)
+    return _stored((await conn.execute(query)).mappings())
+
+
+def _stored(rows: Any) -> list[StoredEvent]:
     return [
         StoredEvent(
             seq=r["seq"],

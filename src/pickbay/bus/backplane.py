@@ -1,0 +1,134 @@
+"""Publish/subscribe between pickbay processes: in memory for one process, Redis for many."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[bytes], None]
+
+
+class Backplane:
+    """Channels of byte messages; every subscriber of a channel gets each message once."""
+
+    async def start(self) -> None:
+        """Connect (a no-op in memory)."""
+
+    async def close(self) -> None:
+        """Disconnect and drop every subscription."""
+
+    async def publish(self, channel: str, message: bytes) -> None:
+        """Send `message` to every subscriber of `channel`, in every process."""
+        raise NotImplementedError
+
+    async def subscribe(self, channel: str, handler: Handler) -> Callable[[], None]:
+        """Call `handler` for each message on `channel`; returns a function that unsubscribes."""
+        raise NotImplementedError
+
+
+class _Subscribers:
+    def __init__(self) -> None:
+        self.by_channel: dict[str, list[Handler]] = {}
+
+    def add(self, channel: str, handler: Handler) -> Callable[[], None]:
+        self.by_channel.setdefault(channel, []).append(handler)
+
+        def remove() -> None:
+            handlers = self.by_channel.get(channel, [])
+            if handler in handlers:
+                handlers.remove(handler)
+
+        return remove
+
+    def deliver(self, channel: str, message: bytes) -> None:
+        for handler in list(self.by_channel.get(channel, ())):
+            try:
+                handler(message)
+            except Exception:  # one bad subscriber must not starve the others
+                log.exception("backplane subscriber failed on %s", channel)
+
+
+class MemoryBackplane(Backplane):
+    """One process: messages go straight to this process's subscribers, in order."""
+
+    def __init__(self) -> None:
+        self._subscribers = _Subscribers()
+
+    async def publish(self, channel: str, message: bytes) -> None:
+        """Deliver to local subscribers."""
+        self._subscribers.deliver(channel, message)
+
+    async def subscribe(self, channel: str, handler: Handler) -> Callable[[], None]:
+        """Subscribe locally."""
+        return self._subscribers.add(channel, handler)
+
+    async def close(self) -> None:
+        """Forget every subscriber."""
+        self._subscribers.by_channel.clear()
+
+
+class RedisBackplane(Backplane):
+    """Redis pub/sub: one connection publishes, one listens for every channel subscribed."""
+
+    def __init__(self, url: str, *, prefix: str = "pickbay:") -> None:
+        import redis.asyncio as redis
+
+        self._redis: Any = redis.Redis.from_url(url)
+        self._prefix = prefix
+        self._pubsub: Any = None
+        self._listener: asyncio.Task[None] | None = None
+        self._subscribers = _Subscribers()
+
+    async def start(self) -> None:
+        """Connect and start listening."""
+        await self._redis.ping()
+        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        # redis-py's listener needs one subscription before it can run.
+        await self._pubsub.subscribe(self._prefix + "_")
+        self._listener = asyncio.create_task(self._listen())
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                message = await self._pubsub.get_message(timeout=1.0)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("redis backplane: listening failed; retrying")
+                await asyncio.sleep(0.5)
+                continue
+            if message is None or message.get("type") != "message":
+                continue
+            channel = message["channel"].decode()[len(self._prefix) :]
+            self._subscribers.deliver(channel, message["data"])
+
+    async def publish(self, channel: str, message: bytes) -> None:
+        """PUBLISH to Redis; every process's listener delivers it (this one's too)."""
+        await self._redis.publish(self._prefix + channel, message)
+
+    async def subscribe(self, channel: str, handler: Handler) -> Callable[[], None]:
+        """SUBSCRIBE once per channel; handlers share it."""
+        if channel not in self._subscribers.by_channel:
+            await self._pubsub.subscribe(self._prefix + channel)
+        return self._subscribers.add(channel, handler)
+
+    async def close(self) -> None:
+        """Stop listening and disconnect."""
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+        if self._pubsub is not None:
+            await self._pubsub.aclose()
+        await self._redis.aclose()
+        self._subscribers.by_channel.clear()
+
+
+def backplane_for(redis_url: str | None) -> Backplane:
+    """Redis when a URL is configured, else in memory."""
+    return RedisBackplane(redis_url) if redis_url else MemoryBackplane()
