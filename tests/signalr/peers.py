@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 
 JS_DIR = Path(__file__).parent.parent / "js"
@@ -53,8 +54,24 @@ def ensure_js_client() -> None:
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=JS_DIR, check=True)
 
 
-class JsClient:
-    """One `@microsoft/signalr` HubConnection in a Node process, spoken to over stdio."""
+async def upgrade_status(url: str, headers: dict[str, str] | None = None) -> int:
+    """The HTTP status a WebSocket upgrade request to `url` is refused with (101 if not)."""
+    upgrade = {
+        "Connection": "Upgrade",
+        "Upgrade": "websocket",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        **(headers or {}),
+    }
+    async with (
+        httpx.AsyncClient(timeout=WAIT) as http,
+        http.stream("GET", url, headers=upgrade) as r,
+    ):
+        return r.status_code
+
+
+class ClientProcess:
+    """A SignalR client in its own process (Node or Python), spoken to over JSON lines."""
 
     def __init__(self, proc: asyncio.subprocess.Process) -> None:
         self.proc = proc
@@ -63,8 +80,8 @@ class JsClient:
         self._next_id = 0
 
     @classmethod
-    async def start(cls, **options: Any) -> JsClient:
-        """Start a client with the options client.mjs documents."""
+    async def js(cls, **options: Any) -> ClientProcess:
+        """The official JavaScript client with the options client.mjs documents."""
         ensure_js_client()
         proc = await asyncio.create_subprocess_exec(
             "node",

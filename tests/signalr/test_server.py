@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
+import orjson
 import pytest
+import websockets
 
-from pickbay.signalr.connection import Connection
+from pickbay.signalr.connection import Connection, State
+from pickbay.signalr.protocol import MessagePackProtocol, write_varint
 from pickbay.signalr.server import Hub, HubError, RequestInfo, SignalRServer, Unauthorized
-from tests.signalr.peers import JsClient, serve
+from tests.signalr.peers import ClientProcess, serve, upgrade_status
 
 TRANSPORTS = ["WebSockets", "ServerSentEvents", "LongPolling"]
 PROTOCOLS = ["json", "messagepack"]
@@ -91,8 +96,8 @@ async def hub_app() -> AsyncIterator[tuple[HubApp, str]]:
 async def test_invocations_completions_and_pushes(
     hub_app: tuple[HubApp, str], transport: str, protocol: str
 ) -> None:
-    app, base = hub_app
-    client = await JsClient.start(
+    _app, base = hub_app
+    client = await ClientProcess.js(
         url=base + "/hub", transport=transport, protocol=protocol, methods=["Message"]
     )
     try:
@@ -112,3 +117,248 @@ async def test_invocations_completions_and_pushes(
     finally:
         await client.stop()
     assert (await client.event("closed"))["error"] is None
+
+
+async def connected(client: ClientProcess) -> str:
+    event = await client.next(lambda e: e["event"] in ("connected", "failed"))
+    assert event["event"] == "connected", event
+    return str(event["connectionId"])
+
+
+def by_id(app: HubApp, connection_id: str) -> Connection:
+    return next(c for c in app.server.connections.values() if c.id == connection_id)
+
+
+async def test_stateful_reconnect_replays_what_the_client_missed(
+    hub_app: tuple[HubApp, str],
+) -> None:
+    app, base = hub_app
+    client = await ClientProcess.js(url=base + "/hub", statefulReconnect=True, methods=["Message"])
+    try:
+        conn = by_id(app, await connected(client))
+        assert conn.stateful
+        await client.command("send", method="Broadcast", args=[0])
+        assert (await client.event("message"))["args"] == [0]
+        app.server.drop(conn)
+        # Sent while the transport is down: buffered, then replayed after the reconnect.
+        for i in (1, 2, 3):
+            app.server.send_group("all", "Message", [i])
+        got = [m["args"] for m in await client.messages(3)]
+        assert got == [[1], [2], [3]]
+        assert conn.state is State.CONNECTED
+        assert (await client.invoke("Add", 1, 2))["result"] == 3
+        assert not any(e["event"] in ("reconnecting", "closed") for e in client.events)
+    finally:
+        await client.stop()
+
+
+async def test_without_stateful_reconnect_a_drop_ends_the_connection(
+    hub_app: tuple[HubApp, str],
+) -> None:
+    app, base = hub_app
+    client = await ClientProcess.js(url=base + "/hub", methods=["Message"])
+    conn = by_id(app, await connected(client))
+    assert not conn.stateful
+    app.server.drop(conn)
+    assert (await client.event("closed"))["error"]
+    await asyncio.wait_for(_until(lambda: conn.state is State.CLOSED), timeout=5)
+    assert conn.id in app.hub.disconnected
+
+
+async def _until(condition: Any) -> None:
+    while not condition():  # noqa: ASYNC110 - a state flag the server sets, no event to await
+        await asyncio.sleep(0.01)
+
+
+async def test_keep_alive_pings_then_a_silent_client_times_out(
+    hub_app: tuple[HubApp, str],
+) -> None:
+    app, base = hub_app
+    client = await ClientProcess.js(url=base + "/hub", serverTimeout=60_000)
+    conn = by_id(app, await connected(client))
+    written = conn.last_write
+    now = asyncio.get_running_loop().time()
+    await app.server.tick(now + 16)
+    assert conn.last_write > written  # a Ping went out after 15 s of silence
+    await app.server.tick(conn.last_read + 31)
+    closed = await client.event("closed")
+    assert "timeout" in closed["error"].lower()
+    assert conn.state is State.CLOSED
+
+
+async def test_negotiate_versions_and_errors(hub_app: tuple[HubApp, str]) -> None:
+    _app, base = hub_app
+    async with httpx.AsyncClient(base_url=base) as http:
+        v0 = (await http.post("/hub/negotiate")).json()
+        assert v0["negotiateVersion"] == 0
+        assert "connectionToken" not in v0
+        assert [t["transport"] for t in v0["availableTransports"]] == [
+            "WebSockets",
+            "ServerSentEvents",
+            "LongPolling",
+        ]
+        v1 = (await http.post("/hub/negotiate?negotiateVersion=1&id=stale")).json()
+        assert v1["negotiateVersion"] == 1
+        assert v1["connectionToken"] != v1["connectionId"]
+        assert "useStatefulReconnect" not in v1
+        later = (await http.post("/hub/negotiate?negotiateVersion=7")).json()
+        assert later["negotiateVersion"] == 1
+        stateful = await http.post("/hub/negotiate?negotiateVersion=1&useStatefulReconnect=true")
+        assert stateful.json()["useStatefulReconnect"] is True
+        bad = await http.post("/hub/negotiate?negotiateVersion=x")
+        assert bad.status_code == 200
+        assert "error" in bad.json()
+        refused = await http.post("/hub/negotiate", headers={"x-api-key": "wrong"})
+        assert refused.status_code == 401
+        assert (await http.get("/hub/negotiate")).status_code == 405
+
+
+async def test_cors_echoes_the_origin_with_credentials(hub_app: tuple[HubApp, str]) -> None:
+    _app, base = hub_app
+    origin = "http://console.example"
+    async with httpx.AsyncClient(base_url=base) as http:
+        pre = await http.options(
+            "/hub/negotiate",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "x-signalr-user-agent,authorization",
+            },
+        )
+        assert pre.status_code == 204
+        assert pre.headers["access-control-allow-origin"] == origin
+        assert pre.headers["access-control-allow-credentials"] == "true"
+        allowed = pre.headers["access-control-allow-headers"].lower()
+        for header in ("x-signalr-user-agent", "x-requested-with", "authorization", "content-type"):
+            assert header in allowed
+        assert "DELETE" in pre.headers["access-control-allow-methods"]
+        r = await http.post("/hub/negotiate", headers={"Origin": origin})
+        assert r.headers["access-control-allow-origin"] == origin
+
+
+async def test_transport_requests_with_missing_or_unknown_ids(
+    hub_app: tuple[HubApp, str],
+) -> None:
+    _app, base = hub_app
+    async with httpx.AsyncClient(base_url=base) as http:
+        assert (await http.post("/hub", content=b"x")).status_code == 400
+        assert (await http.post("/hub?id=nope", content=b"x")).status_code == 404
+        sse = await http.get("/hub", headers={"Accept": "text/event-stream"})
+        assert sse.status_code == 400
+        assert (
+            await http.get("/hub?id=nope", headers={"Accept": "text/event-stream"})
+        ).status_code == 404
+        assert (await http.delete("/hub?id=nope")).status_code == 404
+    assert await upgrade_status(base + "/hub?id=nope") == 404
+
+
+async def test_a_websocket_id_in_use_is_refused(hub_app: tuple[HubApp, str]) -> None:
+    _app, base = hub_app
+    async with httpx.AsyncClient(base_url=base) as http:
+        token = (await http.post("/hub/negotiate?negotiateVersion=1")).json()["connectionToken"]
+    url = base.replace("http", "ws") + f"/hub?id={token}"
+    async with websockets.connect(url):
+        assert await upgrade_status(base + f"/hub?id={token}") == 409
+
+
+async def raw_websocket(base: str) -> Any:
+    return websockets.connect(base.replace("http", "ws") + "/hub")
+
+
+async def test_handshake_errors_close_the_connection(hub_app: tuple[HubApp, str]) -> None:
+    _app, base = hub_app
+    for request, error in [
+        (b'{"protocol":"xml","version":1}\x1e', "The protocol 'xml' is not supported."),
+        (b'{"protocol":"json","version":9}\x1e', "version 9 of the 'json' protocol"),
+        (b'{"protocol":"json"}\x1e', "Missing or invalid 'version'"),
+        (b"not json\x1e", "not valid JSON"),
+    ]:
+        async with await raw_websocket(base) as ws:
+            await ws.send(request)
+            answer = await asyncio.wait_for(ws.recv(), timeout=5)
+            assert error in orjson.loads(answer.rstrip("\x1e"))["error"]
+            await asyncio.wait_for(ws.wait_closed(), timeout=5)
+
+
+async def json_messages(ws: Any, count: int) -> list[Any]:
+    """The next `count` JSON messages, however the server framed them."""
+    records: list[bytes] = []
+    while len(records) < count:
+        frame = await asyncio.wait_for(ws.recv(), timeout=5)
+        assert isinstance(frame, str)  # JSON travels in text frames
+        records += [r.encode() for r in frame.split("\x1e")[:-1]]
+    return [orjson.loads(r) for r in records]
+
+
+async def test_skip_negotiation_messages_in_the_handshake_frame_and_close(
+    hub_app: tuple[HubApp, str],
+) -> None:
+    app, base = hub_app
+    async with await raw_websocket(base) as ws:
+        # The handshake and a first invocation arrive in one frame.
+        await ws.send(
+            '{"protocol":"json","version":1}\x1e'
+            '{"type":1,"invocationId":"1","target":"Echo","arguments":["hi"]}\x1e'
+        )
+        assert await json_messages(ws, 2) == [
+            {},
+            {"type": 3, "invocationId": "1", "result": "hi"},
+        ]
+        await ws.send('{"type":1,"target":"Echo","arguments":["no id, no answer"]}\x1e')
+        await ws.send('{"type":1,"invocationId":"2","target":"Add","arguments":[2,3]}\x1e')
+        assert (await json_messages(ws, 1))[0]["result"] == 5
+        await ws.send('{"type":7}\x1e')
+        await asyncio.wait_for(ws.wait_closed(), timeout=5)
+        assert ws.close_code == 1000
+    assert not app.server.connections
+
+
+async def test_messagepack_frames_split_across_websocket_messages(
+    hub_app: tuple[HubApp, str],
+) -> None:
+    _app, base = hub_app
+    protocol = MessagePackProtocol()
+    invocation = protocol.write(
+        {"type": 1, "invocationId": "7", "target": "Echo", "arguments": [{"k": [1, 2]}]}
+    )
+    async with await raw_websocket(base) as ws:
+        await ws.send('{"protocol":"messagepack","version":1}\x1e')
+        assert await ws.recv() == b"{}\x1e"
+        await ws.send(invocation[:3])
+        await ws.send(invocation[3:])
+        reply, rest = protocol.parse(await ws.recv())
+        assert reply == [{"type": 3, "invocationId": "7", "result": {"k": [1, 2]}}]
+        assert rest == b""
+        garbage = write_varint(2) + b"\xc1\xc1"
+        await ws.send(garbage)
+        closing, _ = protocol.parse(await ws.recv())
+        assert closing[0]["type"] == 7
+        assert "error" in closing[0]
+
+
+async def test_long_polling_delete_ends_the_pending_poll(hub_app: tuple[HubApp, str]) -> None:
+    app, base = hub_app
+    async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+        token = (await http.post("/hub/negotiate?negotiateVersion=1")).json()["connectionToken"]
+        first = await http.get(f"/hub?id={token}")
+        assert (first.status_code, first.content) == (200, b"")
+        await http.post(f"/hub?id={token}", content=b'{"protocol":"json","version":1}\x1e')
+        handshake = await http.get(f"/hub?id={token}")
+        assert handshake.content == b"{}\x1e"
+        pending = asyncio.ensure_future(http.get(f"/hub?id={token}"))
+        await asyncio.sleep(0.05)  # let the poll reach the server before it is ended
+        assert (await http.delete(f"/hub?id={token}")).status_code == 202
+        assert (await pending).status_code == 204
+        assert (await http.get(f"/hub?id={token}")).status_code == 204
+    assert not app.server.connections
+
+
+async def test_messagepack_is_refused_over_server_sent_events(
+    hub_app: tuple[HubApp, str],
+) -> None:
+    _app, base = hub_app
+    client = await ClientProcess.js(
+        url=base + "/hub", transport="ServerSentEvents", protocol="messagepack"
+    )
+    event = await client.next(lambda e: e["event"] in ("connected", "failed"))
+    assert event["event"] == "failed"

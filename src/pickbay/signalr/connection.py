@@ -76,6 +76,7 @@ class Connection:
         self.outbox: deque[bytes] = deque()
         self.wake: Callable[[], None] | None = None
         self.poll: asyncio.Future[bool] | None = None  # the pending long poll
+        self.abort: Callable[[], None] | None = None  # drops the transport, keeps the state
         self._buffer: deque[tuple[int, bytes]] = deque()
         self._buffered_bytes = 0
         self._buffer_limit = buffer_limit

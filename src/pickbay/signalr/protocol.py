@@ -72,7 +72,7 @@ class HubProtocol:
 
     name: ClassVar[str]
     binary: ClassVar[bool]
-    versions: ClassVar[tuple[int, ...]] = (1, 2)
+    version: ClassVar[int] = 2  # as ASP.NET Core: any version up to this one is accepted
 
     def write(self, message: Message) -> bytes:
         """One message in its framed wire form."""

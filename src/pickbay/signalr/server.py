@@ -256,6 +256,11 @@ class SignalRServer:
             conn.wake()
         await self._dispose(conn)
 
+    def drop(self, conn: Connection) -> None:
+        """End the transport as a network failure would; a stateful client reconnects."""
+        if conn.abort is not None:
+            conn.abort()
+
     async def _dispose(self, conn: Connection) -> None:
         if conn.state is State.CLOSED:
             return
@@ -316,7 +321,7 @@ class SignalRServer:
         if protocol is None:
             await self._refuse_handshake(conn, f"The protocol '{name}' is not supported.")
             return False
-        if version not in protocol.versions:
+        if version > protocol.version:
             await self._refuse_handshake(
                 conn, f"The server does not support version {version} of the '{name}' protocol."
             )
@@ -439,10 +444,15 @@ class SignalRServer:
         except Unauthorized:
             return False, None
 
-    def _new_connection(self, user: Any, query: dict[str, str], *, stateful: bool) -> Connection:
+    def _new_connection(
+        self, user: Any, query: dict[str, str], *, stateful: bool, version: int = 1
+    ) -> Connection:
+        connection_id = secrets.token_urlsafe(16)
+        # Version 0 clients address the connection by its id; later ones by a secret token.
+        token = secrets.token_urlsafe(16) if version >= 1 else connection_id
         conn = Connection(
-            secrets.token_urlsafe(16),
-            secrets.token_urlsafe(16),
+            connection_id,
+            token,
             user=user,
             query=query,
             stateful_allowed=stateful,
@@ -469,7 +479,7 @@ class SignalRServer:
             await _respond(send, 401, b"", [*cors, (b"www-authenticate", b"Bearer")])
             return
         stateful = version >= 1 and query.get("useStatefulReconnect") == "true"
-        conn = self._new_connection(user, query, stateful=stateful)
+        conn = self._new_connection(user, query, stateful=stateful, version=version)
         reply: dict[str, Any] = {"negotiateVersion": version, "connectionId": conn.id}
         if version >= 1:
             reply["connectionToken"] = conn.token
@@ -523,6 +533,12 @@ class SignalRServer:
             await send({"type": "websocket.close", "code": 1000})
 
         writer = _Writer(self, conn, write, finish)
+
+        def abort() -> None:
+            writer.lost = True
+            self._spawn(send({"type": "websocket.close", "code": 1001}))
+
+        conn.abort = abort
         reconnect = conn.state is State.DISCONNECTED
         conn.transport = Transport.WEBSOCKETS
         conn.transport_active = True
@@ -548,6 +564,7 @@ class SignalRServer:
             await writer.drain()
             conn.transport_active = False
             conn.wake = None
+            conn.abort = None
             conn.outbox.clear()
             if conn.state is State.CONNECTED and conn.stateful and not conn.ending:
                 conn.move(State.DISCONNECTED, self._now())
@@ -680,6 +697,11 @@ class SignalRServer:
         if conn.transport is Transport.WEBSOCKETS:
             await _respond(send, 405, b"", cors)
             return
+        if conn.state is State.NEGOTIATED:
+            # Some clients post the handshake before their first poll; ASP.NET Core
+            # holds it for the connection, and so do we.
+            conn.transport = Transport.LONG_POLLING
+            conn.move(State.CONNECTING, self._now())
         await self.receive(conn, body)
         await _respond(send, 200, b"", cors)
 
