@@ -20,6 +20,7 @@ from pickbay.runtime import Runtime
 POSTGRES_URL = os.environ.get(
     "PICKBAY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
+REDIS_URL = os.environ.get("PICKBAY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 T0 = datetime(2030, 1, 15, 9, 0, 0, tzinfo=UTC)
 
 
@@ -56,6 +57,16 @@ async def _drop_postgres_database(url: str) -> None:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database for one test (PostgreSQL must be running)."""
+    url = await _fresh_postgres_database()
+    try:
+        yield url.replace("postgresql://", "postgresql+asyncpg://")
+    finally:
+        await _drop_postgres_database(url)
 
 
 @pytest.fixture

@@ -15,6 +15,10 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import REDIS_URL
+from tests.signalr.peers import ClientProcess
+from tests.signalr.peers import free_port as free_tcp_port
+
 ADMIN = {"Authorization": "Bearer dev"}
 
 
@@ -145,3 +149,37 @@ def test_seed_curl_verbatim_keys_and_restart(tmp_path: Path, free_port: int) -> 
             headers={"x-api-key": "dev"},
         )
         assert seed.json()["articles"][0]["quantityOrdered"] == 10
+
+
+async def test_two_processes_share_events_over_redis(postgres_url: str) -> None:
+    """A hub client on one `pickbay serve` hears of an order created through another."""
+    env = {
+        **os.environ,
+        "PICKBAY_DATABASE_URL": postgres_url,
+        "PICKBAY_REDIS_URL": REDIS_URL,
+        # Only the backplane can carry the news in time: no process polls the log.
+        "PICKBAY_RELAY_POLL_SECONDS": "3600",
+    }
+    ports = [free_tcp_port(), free_tcp_port()]
+    with server(ports[0], env) as first, server(ports[1], env) as second:
+        client = await ClientProcess.js(
+            url=first + "/hubs/pickup-cloud",
+            headers={"x-api-key": "dev"},
+            methods=["OrderStateChanged"],
+        )
+        try:
+            await client.event("connected")
+            async with httpx.AsyncClient(base_url=second) as http:
+                r = await http.post(
+                    "/api/v2/orders",
+                    headers={"x-api-key": "dev"},
+                    json={
+                        "orderNumber": "ACROSS",
+                        "articles": [{"scanCode": "1", "quantityOrdered": 1}],
+                    },
+                )
+                assert r.status_code == 200, r.text
+            pushed = await client.event("message")
+            assert pushed["args"][:3] == ["ACROSS", r.json()["pickupCode"], "READYFORINPUT"]
+        finally:
+            await client.stop()

@@ -20,9 +20,11 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_app(settings)
     print(f"pickbay {__version__} on {base}")
     print(f"  database       {settings.database_url}")
+    print(f"  backplane      {settings.redis_url or 'in memory (one process)'}")
     print(f"  API docs       {base}/docs")
     key = settings.dev_api_key or "<pickbay keys create NAME>"
     print(f"  Pickup Cloud   {base}/api/v2   (header x-api-key: {key})")
+    print(f"  realtime hub   {base}/hubs/pickup-cloud   (SignalR; the same key)")
     print(f"  own API        {base}/pickbay/v1   (Authorization: Bearer {settings.admin_token})")
     print(f"  health         {base}/healthz")
     sys.stdout.flush()

@@ -23,6 +23,11 @@ class Settings(BaseSettings):
         default=None,
         description="Redis backplane shared by several processes (redis://...); memory if unset",
     )
+    relay_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="how often the event relay reads the log when no commit rang the backplane",
+    )
     scheduler: bool = Field(default=True, description="run the timer scheduler in this process")
     demo_scripts: bool = Field(default=True, description="honour $input-... in relatedNotes")
     preparation_days: int = Field(

@@ -21,7 +21,7 @@ class Runtime:
         self.settings = settings
         self.db = Database(settings.database_url)
         self.backplane = backplane_for(settings.redis_url)
-        self.relay = EventRelay(self.db, self.backplane)
+        self.relay = EventRelay(self.db, self.backplane, poll_interval=settings.relay_poll_seconds)
         self.clock = ClockService(self.db, clock)
         self.scheduler = Scheduler(self.db, self.clock)
         self.tenancy = Tenancy(self.db, self.clock)
