@@ -28,7 +28,7 @@ from pickbay.core.errors import (
 from pickbay.dialects.pickup_cloud import problems as pickup_problems
 from pickbay.dialects.pickup_cloud import routes as pickup_routes
 from pickbay.dialects.pickup_cloud.hub import PickupCloudHub
-from pickbay.http.common import COMPONENTS, ErrorRenderer, HubRoute, JsonResponse
+from pickbay.http.common import COMPONENTS, ErrorRenderer, HubDispatch, JsonResponse
 from pickbay.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     )
     app.state.runtime = rt
     app.state.pickup_hub = pickup_hub
-    app.router.routes.insert(0, HubRoute(hub))
+    app.add_middleware(HubDispatch, server=hub)
 
     @app.exception_handler(PickbayError)
     async def pickbay_error(request: Request, exc: PickbayError) -> Response:

@@ -9,8 +9,7 @@ import orjson
 from fastapi import Request, Response
 from pydantic import BaseModel
 from starlette.responses import Response as StarletteResponse
-from starlette.routing import BaseRoute, Match, NoMatchFound
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pickbay.core.errors import PickbayError
 from pickbay.runtime import Runtime
@@ -51,23 +50,21 @@ def body_schema(model: type[BaseModel], content_types: tuple[str, ...]) -> dict[
     }
 
 
-class HubRoute(BaseRoute):
-    """Routes `{path}` and `{path}/negotiate` (HTTP and WebSocket) to a SignalR server."""
+class HubDispatch:
+    """ASGI middleware that hands `{path}` and `{path}/negotiate` to a SignalR server.
 
-    def __init__(self, server: SignalRServer) -> None:
+    Hub traffic skips the framework's routing and exception wrappers, which would otherwise
+    run for every frame a hub writes.
+    """
+
+    def __init__(self, app: ASGIApp, server: SignalRServer) -> None:
+        self.app = app
         self.server = server
         self.paths = {server.path, server.path + "/", server.path + "/negotiate"}
 
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        """A full match on the hub's own paths, for HTTP and WebSocket requests."""
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Route hub paths to the hub, everything else on."""
         if scope["type"] in ("http", "websocket") and scope["path"] in self.paths:
-            return Match.FULL, {}
-        return Match.NONE, {}
-
-    def url_path_for(self, name: str, /, **path_params: Any) -> Any:
-        """Hubs have no named routes."""
-        raise NoMatchFound(name, path_params)
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Hand the request to the hub's server."""
-        await self.server(scope, receive, send)  # type: ignore[arg-type]
+            await self.server(scope, receive, send)  # type: ignore[arg-type]
+        else:
+            await self.app(scope, receive, send)

@@ -117,6 +117,8 @@ class SignalRServer:
         self.groups: dict[str, set[Connection]] = {}
         self._ticker: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._dirty: dict[_Writer, None] = {}  # writers with something to send, in order
+        self._flusher: asyncio.Task[None] | None = None
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -135,14 +137,27 @@ class SignalRServer:
         for task in list(self._tasks):
             task.cancel()
 
-    def _now(self) -> float:
+    @property
+    def now(self) -> float:
+        """The event loop's clock (network timers only; never the sandbox's time)."""
         return asyncio.get_running_loop().time()
+
+    def _schedule(self, writer: _Writer) -> None:
+        self._dirty[writer] = None
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.ensure_future(self._flush())
+
+    async def _flush(self) -> None:
+        while self._dirty:
+            writer = next(iter(self._dirty))
+            del self._dirty[writer]
+            await writer.run()
 
     async def _tick_forever(self) -> None:
         while True:
             await asyncio.sleep(self.options.tick)
             try:
-                await self.tick(self._now())
+                await self.tick(self.now)
             except Exception:  # the ticker must outlive one bad connection
                 log.exception("signalr tick failed")
 
@@ -266,7 +281,7 @@ class SignalRServer:
             return
         was_connected = conn.state in (State.CONNECTED, State.DISCONNECTED)
         conn.ending = True
-        conn.move(State.CLOSED, self._now())
+        conn.move(State.CLOSED, self.now)
         if conn.wake is not None:
             conn.wake()
         self.connections.pop(conn.token, None)
@@ -282,7 +297,7 @@ class SignalRServer:
 
     async def receive(self, conn: Connection, data: bytes) -> None:
         """Bytes from the client: the handshake first, then hub messages."""
-        conn.last_read = self._now()
+        conn.last_read = self.now
         buffer = conn.inbound + data
         if conn.protocol is None:
             try:
@@ -336,7 +351,7 @@ class SignalRServer:
         conn.protocol = protocol
         conn.stateful = conn.stateful_allowed and version >= 2
         conn.send_bytes(handshake_response(), trackable=False)
-        conn.move(State.CONNECTED, self._now())
+        conn.move(State.CONNECTED, self.now)
         try:
             await self.hub.on_connected(conn)
         except Exception:
@@ -456,7 +471,7 @@ class SignalRServer:
             user=user,
             query=query,
             stateful_allowed=stateful,
-            now=self._now(),
+            now=self.now,
             buffer_limit=self.options.buffer_limit,
         )
         self.connections[conn.token] = conn
@@ -532,7 +547,7 @@ class SignalRServer:
         async def finish() -> None:
             await send({"type": "websocket.close", "code": 1000})
 
-        writer = _Writer(self, conn, write, finish)
+        writer = _Writer(self, conn, write, finish, shared=True)
 
         def abort() -> None:
             writer.lost = True
@@ -543,12 +558,12 @@ class SignalRServer:
         conn.transport = Transport.WEBSOCKETS
         conn.transport_active = True
         conn.wake = writer.wake
-        conn.last_read = self._now()
+        conn.last_read = self.now
         if reconnect:
-            conn.move(State.CONNECTED, self._now())
+            conn.move(State.CONNECTED, self.now)
             conn.resume()
         else:
-            conn.move(State.CONNECTING, self._now())
+            conn.move(State.CONNECTING, self.now)
         try:
             while conn.state is not State.CLOSED:
                 message = await receive()
@@ -567,7 +582,7 @@ class SignalRServer:
             conn.abort = None
             conn.outbox.clear()
             if conn.state is State.CONNECTED and conn.stateful and not conn.ending:
-                conn.move(State.DISCONNECTED, self._now())
+                conn.move(State.DISCONNECTED, self.now)
             else:
                 await self._dispose(conn)
 
@@ -606,11 +621,11 @@ class SignalRServer:
         async def finish() -> None:
             ended.set()
 
-        writer = _Writer(self, conn, write, finish)
+        writer = _Writer(self, conn, write, finish, shared=False)
         conn.transport = Transport.SERVER_SENT_EVENTS
         conn.transport_active = True
         conn.wake = writer.wake
-        conn.move(State.CONNECTING, self._now())
+        conn.move(State.CONNECTING, self.now)
         listener = asyncio.ensure_future(_until_disconnect(receive))
         waiter = asyncio.ensure_future(ended.wait())
         try:
@@ -642,8 +657,8 @@ class SignalRServer:
         if conn.state is State.NEGOTIATED:
             # The first poll only confirms the connection exists: 200 at once, empty.
             conn.transport = Transport.LONG_POLLING
-            conn.move(State.CONNECTING, self._now())
-            conn.last_read = self._now()
+            conn.move(State.CONNECTING, self.now)
+            conn.last_read = self.now
             await _respond(send, 200, b"", cors)
             return
         previous = conn.poll
@@ -652,7 +667,7 @@ class SignalRServer:
         poll: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         conn.poll = poll
         conn.transport_active = True
-        conn.last_read = self._now()
+        conn.last_read = self.now
 
         def wake() -> None:
             if not poll.done():
@@ -672,7 +687,7 @@ class SignalRServer:
             if conn.poll is poll:
                 conn.transport_active = False
                 conn.wake = None
-                conn.last_read = self._now()
+                conn.last_read = self.now
         if poll.done() and poll.result() is False:
             await _respond(send, 204, b"", cors)
             return
@@ -681,7 +696,7 @@ class SignalRServer:
             return
         data = conn.take()
         if data:
-            conn.last_write = self._now()
+            conn.last_write = self.now
         binary = conn.protocol is not None and conn.protocol.binary
         kind = b"application/octet-stream" if binary else b"text/plain; charset=utf-8"
         await _respond(send, 200, data, [*cors, (b"content-type", kind)])
@@ -701,7 +716,7 @@ class SignalRServer:
             # Some clients post the handshake before their first poll; ASP.NET Core
             # holds it for the connection, and so do we.
             conn.transport = Transport.LONG_POLLING
-            conn.move(State.CONNECTING, self._now())
+            conn.move(State.CONNECTING, self.now)
         await self.receive(conn, body)
         await _respond(send, 200, b"", cors)
 
@@ -722,7 +737,13 @@ class SignalRServer:
 
 
 class _Writer:
-    """Sends a connection's queued messages over a push transport, one task at a time."""
+    """Sends a connection's queued messages over a push transport.
+
+    WebSocket writers share the server's one flushing task: an ASGI WebSocket send hands the
+    frame to the transport without waiting, so one task can serve every connection, and a
+    push to a thousand connections creates no task per connection. Other writers (SSE, whose
+    sends may wait for a slow reader) run a task of their own while they have work.
+    """
 
     def __init__(
         self,
@@ -730,40 +751,52 @@ class _Writer:
         conn: Connection,
         write: Callable[[bytes], Awaitable[None]],
         finish: Callable[[], Awaitable[None]],
+        *,
+        shared: bool,
     ) -> None:
         self.server, self.conn = server, conn
         self.write, self.finish = write, finish
+        self.shared = shared
+        self.idle = asyncio.Event()
+        self.idle.set()
         self.task: asyncio.Task[None] | None = None
         self.lost = False  # the peer is gone: nothing more can be written
 
     def wake(self) -> None:
-        """Start writing unless a write is already under way (it will pick this up)."""
-        if self.task is None or self.task.done():
-            self.task = asyncio.ensure_future(self._run())
+        """Have the queue written soon (a write under way picks new messages up too)."""
+        if self.shared:
+            self.idle.clear()
+            self.server._schedule(self)
+        elif self.task is None or self.task.done():
+            self.idle.clear()
+            self.task = asyncio.ensure_future(self.run())
 
-    async def _run(self) -> None:
+    async def run(self) -> None:
+        """Write everything queued; then the close, if the connection is ending."""
         conn = self.conn
         try:
             while conn.outbox and not self.lost:
                 data = conn.take()
-                conn.last_write = self.server._now()
+                conn.last_write = self.server.now
                 await self.write(data)
             if conn.ending and not self.lost:
                 await self.finish()
         except Exception:  # the peer went away mid-write; the reader notices too
             self.lost = True
             conn.outbox.clear()
+        finally:
+            if not (self.shared and self in self.server._dirty):
+                self.idle.set()
 
     async def drain(self) -> None:
-        """Let a write under way finish (a handshake error or Close must reach the peer)."""
-        if self.task is not None and not self.task.done():
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(asyncio.shield(self.task), timeout=5)
-        if self.conn.ending and not self.lost:
+        """Let queued writes finish (a handshake error or Close must reach the peer)."""
+        for _ in range(2):
+            if not self.idle.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.idle.wait(), timeout=5)
+            if not (self.conn.ending and not self.lost):
+                return
             self.wake()
-            if self.task is not None:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(asyncio.shield(self.task), timeout=5)
 
 
 async def _until_disconnect(receive: Receive) -> None:
