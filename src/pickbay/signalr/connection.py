@@ -67,7 +67,6 @@ class Connection:
         self.transport: Transport | None = None
         self.transport_active = False
         self.groups: set[str] = set()
-        self.items: dict[str, Any] = {}
         self.inbound = b""
         self.last_read = now
         self.last_write = now
