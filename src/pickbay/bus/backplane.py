@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
@@ -13,22 +14,24 @@ log = logging.getLogger(__name__)
 Handler = Callable[[bytes], None]
 
 
-class Backplane:
+class Backplane(ABC):
     """Channels of byte messages; every subscriber of a channel gets each message once."""
 
+    @abstractmethod
     async def start(self) -> None:
-        """Connect (a no-op in memory)."""
+        """Connect."""
 
+    @abstractmethod
     async def close(self) -> None:
         """Disconnect and drop every subscription."""
 
+    @abstractmethod
     async def publish(self, channel: str, message: bytes) -> None:
         """Send `message` to every subscriber of `channel`, in every process."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def subscribe(self, channel: str, handler: Handler) -> Callable[[], None]:
         """Call `handler` for each message on `channel`; returns a function that unsubscribes."""
-        raise NotImplementedError
 
 
 class _Subscribers:
@@ -58,6 +61,9 @@ class MemoryBackplane(Backplane):
 
     def __init__(self) -> None:
         self._subscribers = _Subscribers()
+
+    async def start(self) -> None:
+        """Nothing to connect to."""
 
     async def publish(self, channel: str, message: bytes) -> None:
         """Deliver to local subscribers."""

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from pickbay.background import Worker
 from pickbay.bus.backplane import Backplane
 from pickbay.core.events import StoredEvent
 from pickbay.store import events as event_log
@@ -43,13 +44,10 @@ class EventRelay:
         self.cursor = 0  # every event up to here was read (or is a tracked gap)
         self._gaps: dict[int, float] = {}  # missing seq -> when first missed
         self._subscribers: list[Subscriber] = []
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
+        self._worker = Worker("pickbay-relay", self._pass, retry=poll_interval)
         self._unsubscribe: Callable[[], None] | None = None
-        self._ringing = False
         self._ring_again = False
-        self._ringer: asyncio.Future[None] | None = None
+        self._ringer: asyncio.Future[None] | None = None  # the publish under way
 
     def subscribe(self, subscriber: Subscriber) -> None:
         """Call `subscriber` with each batch of new events."""
@@ -59,9 +57,9 @@ class EventRelay:
         """Begin after the newest event in the log; listen for commits everywhere."""
         async with self.db.read() as conn:
             self.cursor = await event_log.last_seq(conn)
-        self._unsubscribe = await self.backplane.subscribe(CHANNEL, lambda _m: self._wake.set())
+        self._unsubscribe = await self.backplane.subscribe(CHANNEL, lambda _m: self._worker.wake())
         self.db.on_events_committed.append(self.committed)
-        self._task = asyncio.create_task(self._run())
+        self._worker.start()
 
     async def stop(self) -> None:
         """Stop reading (events stay in the log for whoever comes next)."""
@@ -69,51 +67,29 @@ class EventRelay:
             self.db.on_events_committed.remove(self.committed)
         if self._unsubscribe is not None:
             self._unsubscribe()
-        if self._task is not None:
-            # A flag, not cancel(): a cancellation landing inside a database call can be
-            # swallowed there, and the loop would wait forever.
-            self._stopping = True
-            self._wake.set()
-            await self._task
-            self._task = None
+        await self._worker.stop()
 
     def committed(self) -> None:
         """A transaction in this process committed events: read now, and ring the others."""
-        self._wake.set()
-        if self._ringing:
-            self._ring_again = True
+        self._worker.wake()
+        if self._ringer is not None and not self._ringer.done():
+            self._ring_again = True  # commits during a publish share one more ring
         else:
-            self._ringing = True
             self._ringer = asyncio.ensure_future(self._ring())
 
     async def _ring(self) -> None:
-        try:
-            while True:
-                self._ring_again = False
-                try:
-                    await self.backplane.publish(CHANNEL, b"")
-                except Exception:
-                    log.warning("backplane publish failed; other processes poll instead")
-                if not self._ring_again:
-                    return
-        finally:
-            self._ringing = False
-
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        while not self._stopping:
-            poll = loop.call_later(self.poll_interval, self._wake.set)
+        while True:
+            self._ring_again = False
             try:
-                await self._wake.wait()
-            finally:
-                poll.cancel()
-            self._wake.clear()
-            if self._stopping:
-                return
-            try:
-                await self.pump()
+                await self.backplane.publish(CHANNEL, b"")
             except Exception:
-                log.exception("event relay: reading the log failed; retrying")
+                log.warning("backplane publish failed; other processes poll instead")
+            if not self._ring_again:
+                return
+
+    async def _pass(self) -> float:
+        await self.pump()
+        return self.poll_interval
 
     async def pump(self) -> list[StoredEvent]:
         """Read what is new (and gaps that filled), deliver it, return it."""
@@ -134,7 +110,7 @@ class EventRelay:
             if now - since > self.gap_timeout:
                 del self._gaps[seq]  # rolled back: that number will never commit
         if len(new) == self.batch:
-            self._wake.set()
+            self._worker.wake()
         delivered = late + new
         if delivered:
             for subscriber in self._subscribers:

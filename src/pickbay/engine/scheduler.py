@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from pickbay.background import Worker
 from pickbay.core.errors import ConcurrentChange
 from pickbay.engine.clock import ClockService
 from pickbay.store import timers as timer_store
@@ -32,8 +32,7 @@ class Scheduler:
         self.clock = clock
         self._handlers: dict[str, Handler] = {}
         self._lock = asyncio.Lock()
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._worker = Worker("pickbay-scheduler", self._pass, retry=MAX_IDLE_SECONDS)
         self.fired = 0
         clock.on_change(self.poke)
 
@@ -43,7 +42,7 @@ class Scheduler:
 
     def poke(self) -> None:
         """Look at the timers again (new timers were stored, or the clock changed)."""
-        self._wake.set()
+        self._worker.wake()
 
     async def fire_due(self, until: datetime | None = None, *, move_clock: bool = False) -> int:
         """Fire every timer due by `until` (default: now), oldest first; returns how many.
@@ -96,34 +95,22 @@ class Scheduler:
             await timer_store.claim(conn, timer.id)
         return False
 
-    async def run(self) -> None:
-        """Fire timers as the clock reaches them, until cancelled."""
-        while True:
-            self._wake.clear()
-            try:
-                await self.fire_due()
-                async with self.db.transaction() as conn:
-                    nxt = await timer_store.next_due_at(conn)
-            except Exception:
-                log.exception("scheduler pass failed")
-                nxt = None
-            wait = MAX_IDLE_SECONDS
-            if nxt is not None:
-                until = self.clock.clock.wall_seconds_until(nxt)
-                if until is not None:
-                    wait = min(wait, until)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=max(wait, 0.001))
+    async def _pass(self) -> float:
+        """Fire what is due; returns the wall seconds until the next timer (at most 2 s)."""
+        await self.fire_due()
+        async with self.db.transaction() as conn:
+            nxt = await timer_store.next_due_at(conn)
+        wait = MAX_IDLE_SECONDS
+        if nxt is not None:
+            until = self.clock.clock.wall_seconds_until(nxt)
+            if until is not None:
+                wait = min(wait, until)
+        return wait
 
     def start(self) -> None:
         """Start the background loop."""
-        if self._task is None:
-            self._task = asyncio.create_task(self.run(), name="pickbay-scheduler")
+        self._worker.start()
 
     async def stop(self) -> None:
         """Stop the background loop."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._worker.stop()

@@ -91,11 +91,6 @@ class Connection:
 
     # ----------------------------------------------------------------- sending
 
-    def send(self, message: Message) -> None:
-        """Queue one message in this connection's protocol."""
-        assert self.protocol is not None
-        self.send_bytes(self.protocol.write(message), trackable=message["type"] < 6)
-
     def send_bytes(self, data: bytes, *, trackable: bool) -> None:
         """Queue bytes already written in this connection's protocol."""
         if self.state is State.CLOSED:

@@ -6,6 +6,7 @@ Messages are dicts with the JSON protocol's keys (`type`, `invocationId`, `targe
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from enum import IntEnum
 from typing import Any, ClassVar
 
@@ -67,20 +68,20 @@ def handshake_response(error: str | None = None) -> bytes:
     return orjson.dumps({"error": error} if error else {}) + RECORD_SEPARATOR
 
 
-class HubProtocol:
+class HubProtocol(ABC):
     """A hub protocol: its name, transfer format, and how messages are framed."""
 
     name: ClassVar[str]
     binary: ClassVar[bool]
     version: ClassVar[int] = 2  # as ASP.NET Core: any version up to this one is accepted
 
+    @abstractmethod
     def write(self, message: Message) -> bytes:
         """One message in its framed wire form."""
-        raise NotImplementedError
 
+    @abstractmethod
     def parse(self, data: bytes) -> tuple[list[Message], bytes]:
         """Every whole message in `data`, and the incomplete rest."""
-        raise NotImplementedError
 
 
 def _require(message: Message, key: str, kind: type | tuple[type, ...]) -> Any:

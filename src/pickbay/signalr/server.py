@@ -98,11 +98,21 @@ class Options:
 
 
 def _query(scope: Scope) -> dict[str, str]:
-    return dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+    """The query parameters, parsed once per request."""
+    parsed: dict[str, str] | None = scope.get("pickbay.query")
+    if parsed is None:
+        parsed = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+        scope["pickbay.query"] = parsed
+    return parsed
 
 
 def _headers(scope: Scope) -> dict[str, str]:
-    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    """The headers with lower-case names, parsed once per request."""
+    parsed: dict[str, str] | None = scope.get("pickbay.headers")
+    if parsed is None:
+        parsed = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        scope["pickbay.headers"] = parsed
+    return parsed
 
 
 class SignalRServer:
@@ -226,7 +236,7 @@ class SignalRServer:
             message["headers"] = headers
         written: dict[str, bytes] = {}
         count = 0
-        for conn in list(connections):
+        for conn in connections:
             protocol = conn.protocol
             if protocol is None or conn.state not in (State.CONNECTED, State.DISCONNECTED):
                 continue
@@ -265,7 +275,7 @@ class SignalRServer:
                 message["error"] = error
             if allow_reconnect:
                 message["allowReconnect"] = True
-            conn.send_bytes(conn.protocol.write(message), trackable=False)
+            self._reply(conn, message)
         conn.ending = True
         if conn.transport_active and conn.wake is not None:
             conn.wake()
