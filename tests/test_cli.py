@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -183,3 +184,88 @@ async def test_two_processes_share_events_over_redis(postgres_url: str) -> None:
             assert pushed["args"][:3] == ["ACROSS", r.json()["pickupCode"], "READYFORINPUT"]
         finally:
             await client.stop()
+
+
+def test_itempath_users_tokens_and_the_seed_curls(tmp_path: Path, free_port: int) -> None:
+    env = {**os.environ, "PICKBAY_DATABASE_URL": f"sqlite:///{tmp_path / 'i.db'}"}
+    saved = run_cli("users", "create", "wms", "--password", "pw", env=env)
+    assert "wms" in saved
+    token = run_cli("users", "token", "wms", env=env).strip().splitlines()[-1]
+    failed = subprocess.run(
+        [sys.executable, "-m", "pickbay", "users", "token", "ghost"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert failed.returncode != 0
+    body = (
+        '{\n    "name": "Sample Put Order",\n    "directionType": "Put",\n'
+        '    "allocate": true,\n    "order_lines": [\n        {\n'
+        '            "materialId": "8E7EC42A-F2B2-4B64-BF71-750F006DEF8D",\n'
+        '            "quantity": 1,\n            "Info1": "TEST",\n'
+        '            "serialNumber": 8\n        }\n    ]\n}'
+    )
+    with server(free_port, env) as base:
+
+        def curl(*args: str) -> Any:
+            done = subprocess.run(
+                ["curl", "--silent", *args], capture_output=True, text=True, timeout=30, check=True
+            )
+            return json.loads(done.stdout)
+
+        # The vendor's curls, but for the address, the token and the method's case: the docs
+        # write `-X get`, and HTTP methods are case-sensitive (RFC 9110), so servers refuse it.
+        auth = f"Authorization: Bearer {token}"
+        created = curl(
+            f"{base}/api/orders",
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "-H",
+            auth,
+            "-d",
+            body,
+        )
+        order_id = created["order"]["id"]
+        listed = curl(
+            f"{base}/api/orders", "-X", "GET", "-H", "Content-Type: application/json", "-H", auth
+        )
+        assert [o["id"] for o in listed["orders"]] == [order_id]
+        shown = curl(
+            "-L",
+            "-X",
+            "GET",
+            f"{base}/api/orders/{order_id}",
+            "-H",
+            "Content-Type: application/json",
+            "-H",
+            auth,
+        )
+        assert shown["order"]["name"] == "Sample Put Order"
+        updated = curl(
+            f"{base}/orders/{order_id}",
+            "-X",
+            "PUT",
+            "-H",
+            "Content-Type: application/json",
+            "-H",
+            auth,
+            "-d",
+            '{"allocate": "false", "handlingUnit": "Box 1"}',
+        )
+        assert updated["order"]["handlingUnit"] == "Box 1"
+        deleted = curl(
+            "-L",
+            "-X",
+            "DELETE",
+            f"{base}/api/orders/{order_id}/delete",
+            "-H",
+            "Content-Type: application/json",
+            "-H",
+            auth,
+        )
+        assert deleted == {"deleted": "true"}
+        logged = httpx.post(f"{base}/api/users/login", json={"username": "wms", "password": "pw"})
+        assert logged.json()["login"] is True

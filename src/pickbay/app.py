@@ -16,6 +16,7 @@ from starlette.responses import Response
 from pickbay import __version__
 from pickbay.api import clock as clock_api
 from pickbay.api import common as own_api
+from pickbay.api import itempath as itempath_api
 from pickbay.api import labels as labels_api
 from pickbay.api import pickup_robot as pickup_robot_api
 from pickbay.config import Settings
@@ -25,6 +26,7 @@ from pickbay.core.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
+from pickbay.dialects.itempath import routes as itempath_routes
 from pickbay.dialects.pickup_cloud import problems as pickup_problems
 from pickbay.dialects.pickup_cloud import routes as pickup_routes
 from pickbay.dialects.pickup_cloud.hub import PickupCloudHub
@@ -37,6 +39,8 @@ log = logging.getLogger(__name__)
 RENDERERS: list[tuple[str, ErrorRenderer]] = [
     (pickup_routes.PREFIX, pickup_problems.render),
     (own_api.PREFIX, own_api.render),
+    (itempath_routes.PREFIX, itempath_routes.render),
+    (itempath_routes.LEGACY_PREFIX, itempath_routes.render),
 ]
 
 
@@ -87,7 +91,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         title="pickbay",
         version=__version__,
         description=(
-            "A self-hosted order hub and sandbox that speaks the BD Rowa Pickup Cloud API. "
+            "A self-hosted order hub and sandbox that speaks the BD Rowa Pickup Cloud API "
+            "(/api/v2) and the ItemPath API of Kardex Power Pick (/api). "
             "pickbay's own API (clock, robot operator actions, labels) lives under /pickbay/v1."
         ),
         lifespan=lifespan,
@@ -132,6 +137,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(pickup_routes.router)
     app.include_router(clock_api.router)
     app.include_router(pickup_robot_api.router)
+    app.include_router(itempath_routes.router)
+    app.include_router(itempath_api.router)
     app.include_router(labels_api.router)
 
     def openapi() -> dict[str, Any]:
@@ -147,10 +154,16 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             components.setdefault("securitySchemes", {})["PickupCloudKey"] = (
                 pickup_routes.SECURITY_SCHEME
             )
+            components["securitySchemes"]["ItemPathToken"] = itempath_routes.SECURITY_SCHEME
             for path, operations in schema["paths"].items():
                 if path.startswith(pickup_routes.PREFIX + "/"):
-                    for operation in operations.values():
-                        operation["security"] = [{"PickupCloudKey": []}]
+                    scheme = "PickupCloudKey"
+                elif path.startswith(itempath_routes.PREFIX + "/") and "/users/" not in path:
+                    scheme = "ItemPathToken"
+                else:
+                    continue
+                for operation in operations.values():
+                    operation["security"] = [{scheme: []}]
             app.openapi_schema = schema
         return app.openapi_schema
 

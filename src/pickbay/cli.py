@@ -1,4 +1,4 @@
-"""The `pickbay` command: serve, keys."""
+"""The `pickbay` command: serve, keys, users."""
 
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ def _serve(args: argparse.Namespace) -> int:
     key = settings.dev_api_key or "<pickbay keys create NAME>"
     print(f"  Pickup Cloud   {base}/api/v2   (header x-api-key: {key})")
     print(f"  realtime hub   {base}/hubs/pickup-cloud   (SignalR; the same key)")
+    login = "POST /api/users/login"
+    if settings.itempath_admin_password:
+        login += f" as admin / {settings.itempath_admin_password}"
+    print(f"  ItemPath       {base}/api/orders   ({login})")
     print(f"  own API        {base}/pickbay/v1   (Authorization: Bearer {settings.admin_token})")
     print(f"  health         {base}/healthz")
     sys.stdout.flush()
@@ -52,6 +56,28 @@ def _keys_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _users(args: argparse.Namespace) -> int:
+    from pickbay.runtime import Runtime
+
+    async def run() -> str:
+        rt = Runtime(Settings(scheduler=False, itempath_admin_password=""))
+        await rt.db.migrate()
+        await rt.clock.load()
+        try:
+            await rt.accounts.start("")
+            if args.users_command == "create":
+                await rt.accounts.add_user(args.name, args.password, replace=True)
+                return f"Saved ItemPath user {args.name!r}; log in with POST /api/users/login."
+            await rt.accounts.require_user(args.name)
+            token = rt.accounts.application_token(args.name)
+            return f"Application token for {args.name!r} (send as Authorization: Bearer):\n{token}"
+        finally:
+            await rt.db.dispose()
+
+    print(asyncio.run(run()))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line grammar."""
     p = argparse.ArgumentParser(
@@ -76,6 +102,18 @@ def parser() -> argparse.ArgumentParser:
     )
     create.add_argument("name")
     create.set_defaults(func=_keys_create)
+
+    users = sub.add_parser("users", help="manage ItemPath users and application tokens")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    add = users_sub.add_parser("create", help="add user NAME (or reset its password)")
+    add.add_argument("name")
+    add.add_argument("--password", required=True)
+    add.set_defaults(func=_users)
+    token = users_sub.add_parser(
+        "token", help="print an application token (never expires) for user NAME"
+    )
+    token.add_argument("name")
+    token.set_defaults(func=_users)
     return p
 
 

@@ -36,6 +36,21 @@ class Settings(BaseSettings):
     pickup_expiry_days: int = Field(
         default=14, ge=1, le=365, description="days an uncollected order waits before expiring"
     )
+    itempath_admin_password: str = Field(
+        default="admin", description="password of the ItemPath user admin; empty for none"
+    )
+    itempath_import_seconds: float = Field(
+        default=2.0, ge=0, description="virtual seconds before the lift imports a posted order"
+    )
+    itempath_line_seconds: float = Field(
+        default=5.0, ge=0, description="virtual seconds the lift's operator takes per line"
+    )
+    itempath_auto_process: bool = Field(
+        default=True, description="the simulated operator confirms allocated lines by itself"
+    )
+    itempath_sandbox_materials: bool = Field(
+        default=True, description="stock a fresh database with the sandbox materials"
+    )
 
 
 def normalize_database_url(url: str) -> str:

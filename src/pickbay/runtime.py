@@ -7,7 +7,9 @@ from pickbay.bus.relay import EventRelay
 from pickbay.config import Settings
 from pickbay.core.clock import Clock
 from pickbay.core.pickup import Policy
+from pickbay.engine.accounts import Accounts
 from pickbay.engine.clock import ClockService
+from pickbay.engine.itempath import LiftService, Timing
 from pickbay.engine.pickup import PickupService
 from pickbay.engine.scheduler import Scheduler
 from pickbay.engine.tenancy import Tenancy
@@ -35,15 +37,29 @@ class Runtime:
             ),
             demo_scripts=settings.demo_scripts,
         )
+        self.accounts = Accounts(self.db, self.clock)
+        self.itempath = LiftService(
+            self.db,
+            self.clock,
+            self.scheduler,
+            Timing(
+                import_seconds=settings.itempath_import_seconds,
+                line_seconds=settings.itempath_line_seconds,
+                auto_process=settings.itempath_auto_process,
+            ),
+        )
 
     async def start(self) -> None:
-        """Migrate, load the clock, add the dev key, start the relay and the scheduler."""
+        """Migrate, load the clock, add the sandbox credentials and stock, start the workers."""
         await self.db.migrate()
         await self.backplane.start()
         await self.relay.start()
         await self.clock.load()
         if self.settings.dev_api_key:
             await self.tenancy.add_key("dev", self.settings.dev_api_key)
+        await self.accounts.start(self.settings.itempath_admin_password)
+        if self.settings.itempath_sandbox_materials:
+            await self.itempath.seed_materials()
         if self.settings.scheduler:
             self.scheduler.start()
 

@@ -9,9 +9,10 @@ class PickbayError(Exception):
     status = 500
     title = "Internal Server Error"
 
-    def __init__(self, detail: str = "") -> None:
+    def __init__(self, detail: str = "", *, field: str = "") -> None:
         super().__init__(detail or self.title)
         self.detail = detail
+        self.field = field
 
 
 class InvalidInput(PickbayError):
@@ -66,3 +67,10 @@ class DemoFailure(PickbayError):
 
 class ConcurrentChange(Conflict):
     """Someone else changed the same thing first; the caller may retry."""
+
+
+class Unprocessable(PickbayError):
+    """Well-formed but unusable (a token of the wrong kind, a bad signature)."""
+
+    status = 422
+    title = "Unprocessable Entity"

@@ -190,7 +190,10 @@ async def test_a_key_receives_nothing_of_another_keys_orders(site: Site) -> None
 )
 async def test_a_missing_or_wrong_key_is_refused(site: Site, options: dict[str, Any]) -> None:
     client = await ClientProcess.js(url=site.base + HUB, methods=METHODS, **options)
-    event = await client.next(lambda e: e["event"] in ("connected", "failed"))
+    try:
+        event = await client.next(lambda e: e["event"] in ("connected", "failed"))
+    finally:
+        await client.stop()
     assert event["event"] == "failed"
     if not options.get("skipNegotiation"):
         assert "401" in event["error"]

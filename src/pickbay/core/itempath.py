@@ -1,0 +1,298 @@
+"""ItemPath orders on a Kardex Power Pick lift module: statuses, allocation, line processing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum, StrEnum
+from typing import Any
+
+from pickbay.core.errors import InvalidInput
+from pickbay.core.events import Event
+from pickbay.core.lifecycle import Lifecycle
+
+ORDER_CREATED = "order.created"
+ORDER_UPDATED = "order.updated"
+ORDER_STATUS_CHANGED = "order.status_changed"
+ORDER_DELETED = "order.deleted"
+LINE_PROCESSED = "line.processed"
+MATERIAL_CHANGED = "material.changed"
+
+
+class Direction(IntEnum):
+    """What an order does to stock."""
+
+    PUT = 1
+    PICK = 2
+    RETURN = 3
+    TRANSPORT = 4
+    COUNT = 5
+    PRODUCTION = 7
+
+    @classmethod
+    def parse(cls, value: object) -> Direction:
+        """An integer or a case-insensitive name ("Put", "pick", 2); ValueError otherwise."""
+        if isinstance(value, bool):
+            raise ValueError(value)
+        if isinstance(value, int):
+            return cls(value)
+        if isinstance(value, str):
+            text = value.strip()
+            if text.isdigit():
+                return cls(int(text))
+            return cls[text.upper()]
+        raise ValueError(value)
+
+    @property
+    def adds_stock(self) -> bool:
+        """Whether confirming a line of this direction stores material."""
+        return self in (Direction.PUT, Direction.RETURN)
+
+    @property
+    def removes_stock(self) -> bool:
+        """Whether confirming a line of this direction takes material out."""
+        return self in (Direction.PICK, Direction.PRODUCTION)
+
+
+class OrderStatus(StrEnum):
+    """The statuses an order shows; `queued` until Power Pick imports it."""
+
+    QUEUED = "queued"
+    UNTOUCHED = "Untouched"
+    READY = "Ready for Allocation"
+    ALLOCATED = "Is Allocated"
+    IN_PROCESS = "In Process"
+    PROCESSED = "Processed"
+
+
+class LineStatus(StrEnum):
+    """A line waits in the queue until the lift's operator confirms it."""
+
+    QUEUED = "queued"
+    PROCESSED = "processed"
+
+
+class Trigger(StrEnum):
+    """What moves an order on."""
+
+    IMPORT = "import"
+    ALLOCATE = "allocate"
+    DEALLOCATE = "deallocate"
+    CONFIRM = "confirm a line"
+    FINISH = "finish"
+
+
+S = OrderStatus
+LIFECYCLE: Lifecycle[OrderStatus, Trigger] = Lifecycle(
+    "ItemPath order",
+    [
+        ([S.QUEUED], Trigger.IMPORT, S.UNTOUCHED),
+        ([S.UNTOUCHED, S.READY], Trigger.ALLOCATE, S.ALLOCATED),
+        ([S.ALLOCATED], Trigger.DEALLOCATE, S.READY),
+        ([S.ALLOCATED, S.IN_PROCESS], Trigger.CONFIRM, S.IN_PROCESS),
+        ([S.IN_PROCESS], Trigger.FINISH, S.PROCESSED),
+    ],
+)
+
+
+@dataclass
+class Stock:
+    """One material's quantities: on hand, and reserved by pick and put orders."""
+
+    material_id: str
+    name: str
+    current: float
+    pick: float = 0.0
+    put: float = 0.0
+
+    @property
+    def available(self) -> float:
+        """What a new pick allocation may still take."""
+        return max(self.current - self.pick, 0.0)
+
+
+@dataclass
+class LiftLine:
+    """One order line: a material and a quantity, confirmed (maybe short) by the operator."""
+
+    id: str
+    number: int
+    material_id: str
+    material_name: str
+    quantity: float
+    modified_at: datetime
+    status: LineStatus = LineStatus.QUEUED
+    quantity_confirmed: float = 0.0
+    quantity_requested: float = 0.0
+    allocated: float = 0.0
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def quantity_deviated(self) -> float:
+        """What was asked for and not (yet) confirmed."""
+        return self.quantity - self.quantity_confirmed
+
+
+@dataclass
+class LiftOrder:
+    """An order as Power Pick holds it; every change appends to `events` (and maybe `timers`)."""
+
+    id: str
+    name: str
+    direction: Direction
+    created_at: datetime
+    modified_at: datetime
+    lines: list[LiftLine]
+    status: OrderStatus = OrderStatus.QUEUED
+    priority: int = 2
+    allocate: bool = False
+    has_stock: int = 0
+    incomplete_allocations: int = 0
+    order_type: int = 1
+    fields: dict[str, Any] = field(default_factory=dict)
+    dynamic: dict[str, str | None] = field(default_factory=dict)
+    row_id: int | None = None
+    version: int = 0
+    events: list[Event] = field(default_factory=list)
+    timers: list[tuple[datetime, str, dict[str, Any]]] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ queries
+
+    @property
+    def is_allocated(self) -> bool:
+        """Whether the order holds reservations on stock."""
+        return self.status in (OrderStatus.ALLOCATED, OrderStatus.IN_PROCESS)
+
+    def queued_lines(self) -> list[LiftLine]:
+        """Lines the operator has yet to confirm, in line order."""
+        return [line for line in self.lines if line.status is LineStatus.QUEUED]
+
+    def line(self, number: int) -> LiftLine:
+        """The line with this number; InvalidInput if there is none."""
+        for line in self.lines:
+            if line.number == number:
+                return line
+        raise InvalidInput({"number": [f"Order {self.name} has no line {number}."]})
+
+    def check_stock(self, stock: dict[str, Stock]) -> None:
+        """Set `hasStock`: whether what is free now covers every line (always for puts)."""
+        if not self.direction.removes_stock:
+            self.has_stock = 1
+            return
+        wanted: dict[str, float] = {}
+        for line in self.queued_lines():
+            wanted[line.material_id] = wanted.get(line.material_id, 0.0) + line.quantity
+        self.has_stock = int(
+            all(stock[m].available + self._reserved(m) >= q for m, q in wanted.items())
+        )
+
+    def _reserved(self, material_id: str) -> float:
+        return sum(
+            line.allocated
+            for line in self.lines
+            if line.material_id == material_id and line.status is LineStatus.QUEUED
+        )
+
+    # ------------------------------------------------------------------ changes
+
+    def record(self, kind: str, now: datetime, **extra: Any) -> None:
+        """Append an event about this order."""
+        payload = {"id": self.id, "name": self.name, "status": self.status.value, **extra}
+        self.events.append(Event(kind, now, payload))
+
+    def _move(self, trigger: Trigger, now: datetime) -> None:
+        before = self.status
+        self.status = LIFECYCLE.next(self.status, trigger)
+        self.modified_at = now
+        self.record(ORDER_STATUS_CHANGED, now, previous=before.value)
+
+    def import_(self, now: datetime, stock: dict[str, Stock]) -> None:
+        """Power Pick imports the queued order; it allocates at once if it was asked to."""
+        self._move(Trigger.IMPORT, now)
+        self.check_stock(stock)
+        if self.allocate:
+            self.allocate_stock(now, stock)
+
+    def allocate_stock(self, now: datetime, stock: dict[str, Stock]) -> None:
+        """Reserve stock for every line; short lines count as incomplete allocations."""
+        self._move(Trigger.ALLOCATE, now)
+        incomplete = 0
+        for line in self.queued_lines():
+            item = stock[line.material_id]
+            if self.direction.removes_stock:
+                line.allocated = min(line.quantity, item.available)
+                item.pick += line.allocated
+            elif self.direction.adds_stock:
+                line.allocated = line.quantity
+                item.put += line.allocated
+            else:
+                line.allocated = line.quantity
+            line.quantity_requested = line.allocated
+            if line.allocated < line.quantity:
+                incomplete += 1
+        self.incomplete_allocations = incomplete
+        self.check_stock(stock)
+
+    def deallocate(self, now: datetime, stock: dict[str, Stock]) -> None:
+        """Give every reservation back; the order waits as Ready for Allocation."""
+        self._move(Trigger.DEALLOCATE, now)
+        self.release(stock)
+
+    def release(self, stock: dict[str, Stock]) -> None:
+        """Drop the reservations of lines not yet confirmed (on deallocation or deletion)."""
+        for line in self.queued_lines():
+            item = stock.get(line.material_id)
+            if item is not None:
+                if self.direction.removes_stock:
+                    item.pick = max(item.pick - line.allocated, 0.0)
+                elif self.direction.adds_stock:
+                    item.put = max(item.put - line.allocated, 0.0)
+            line.allocated = 0.0
+            line.quantity_requested = 0.0
+        self.incomplete_allocations = 0
+
+    def confirm(
+        self, number: int, now: datetime, stock: dict[str, Stock], quantity: float | None = None
+    ) -> LiftLine:
+        """The operator confirms a line: by default what was allocated (a short pick if less)."""
+        line = self.line(number)
+        if line.status is not LineStatus.QUEUED:
+            raise InvalidInput({"number": [f"Line {number} of order {self.name} is processed."]})
+        item = stock[line.material_id]
+        counting = self.direction is Direction.COUNT
+        done = (item.current if counting else line.allocated) if quantity is None else quantity
+        if done < 0 or (done > line.quantity and not counting):
+            raise InvalidInput(
+                {"quantity": [f"Confirm between 0 and {line.quantity:g} for line {number}."]}
+            )
+        self._move(Trigger.CONFIRM, now)
+        if self.direction.removes_stock:
+            if done > item.current:
+                raise InvalidInput(
+                    {"quantity": [f"Only {item.current:g} of {item.name} are in stock."]}
+                )
+            item.pick = max(item.pick - line.allocated, 0.0)
+            item.current -= done
+        elif self.direction.adds_stock:
+            item.put = max(item.put - line.allocated, 0.0)
+            item.current += done
+        elif counting:
+            item.current = done
+        line.quantity_confirmed = done
+        line.status = LineStatus.PROCESSED
+        line.modified_at = now
+        self.record(
+            LINE_PROCESSED,
+            now,
+            line={
+                "id": line.id,
+                "number": line.number,
+                "materialName": line.material_name,
+                "quantity": line.quantity,
+                "quantityConfirmed": line.quantity_confirmed,
+                "quantityDeviated": line.quantity_deviated,
+            },
+        )
+        if not self.queued_lines():
+            self._move(Trigger.FINISH, now)
+        return line

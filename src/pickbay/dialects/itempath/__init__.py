@@ -1,0 +1,1 @@
+"""ItemPath (Kardex Power Pick) dialect: REST orders, order lines, materials, login."""

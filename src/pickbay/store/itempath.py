@@ -1,0 +1,462 @@
+"""ItemPath orders, lines and materials: the shared order row plus columns of their own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from pickbay.core.errors import ConcurrentChange, Conflict
+from pickbay.core.itempath import Direction, LiftLine, LiftOrder, LineStatus, OrderStatus, Stock
+from pickbay.core.query import ListQuery
+from pickbay.store import events as event_log
+from pickbay.store import query as sql
+from pickbay.store import timers as timer_store
+from pickbay.store.tables import (
+    itempath_fields,
+    itempath_lines,
+    itempath_orders,
+    materials,
+    orders,
+    timers,
+)
+
+DIALECT = "itempath"
+TENANT = "default"  # one Power Pick installation per pickbay
+
+ORDER_COLUMNS = frozenset(
+    [f"info{n}" for n in range(1, 6)]
+    + [
+        "deadline",
+        "warehouse_name",
+        "owner",
+        "recipient",
+        "unit",
+        "handling_unit",
+        "count_empty_locations",
+    ]
+)
+LINE_COLUMNS = frozenset(
+    [f"info{n}" for n in range(1, 6)]
+    + ["lot", "serial_number", "qualification", "host_identification"]
+)
+
+
+def _split(
+    values: dict[str, Any], columns: frozenset[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    cols = {name: values.get(name) for name in columns}
+    data = {k: v for k, v in values.items() if k not in columns}
+    return cols, data
+
+
+def _order_row(order: LiftOrder) -> dict[str, Any]:
+    cols, data = _split(order.fields, ORDER_COLUMNS)
+    cols["count_empty_locations"] = bool(cols["count_empty_locations"])
+    return {
+        "order_id": order.row_id,
+        "uuid": order.id,
+        "name": order.name,
+        "direction_type": int(order.direction),
+        "priority": order.priority,
+        "status": order.status.value,
+        "has_stock": order.has_stock,
+        "incomplete_allocations": order.incomplete_allocations,
+        "order_type": order.order_type,
+        "allocate": order.allocate,
+        "created_date": order.created_at,
+        "modified_date": order.modified_at,
+        "data": data,
+        **cols,
+    }
+
+
+def _line_rows(order: LiftOrder) -> list[dict[str, Any]]:
+    rows = []
+    for line in order.lines:
+        cols, data = _split(line.fields, LINE_COLUMNS)
+        rows.append(
+            {
+                "uuid": line.id,
+                "order_id": order.row_id,
+                "order_uuid": order.id,
+                "direction_type": int(order.direction),
+                "number": line.number,
+                "material_uuid": line.material_id,
+                "material_name": line.material_name,
+                "quantity": line.quantity,
+                "quantity_confirmed": line.quantity_confirmed,
+                "quantity_deviated": line.quantity_deviated,
+                "quantity_requested": line.quantity_requested,
+                "allocated": line.allocated,
+                "status": line.status.value,
+                "modified_date": line.modified_at,
+                "data": data,
+                **cols,
+            }
+        )
+    return rows
+
+
+def _field_rows(order: LiftOrder) -> list[dict[str, Any]]:
+    return [
+        {"order_id": order.row_id, "name": name, "value": value}
+        for name, value in order.dynamic.items()
+    ]
+
+
+async def _write_parts(conn: AsyncConnection, order: LiftOrder) -> None:
+    """Lines, dynamic fields, events and timers of an order whose rows were just cleared."""
+    await conn.execute(insert(itempath_lines), _line_rows(order))
+    if order.dynamic:
+        await conn.execute(insert(itempath_fields), _field_rows(order))
+    await event_log.append(
+        conn, dialect=DIALECT, tenant=TENANT, order_id=order.row_id, new=order.events
+    )
+    await timer_store.add(
+        conn, [(at, f"{DIALECT}.{kind}", order.row_id, data) for at, kind, data in order.timers]
+    )
+
+
+async def insert_order(conn: AsyncConnection, order: LiftOrder) -> None:
+    """Store a new order; Conflict if its name is taken."""
+    if await name_taken(conn, order.name):
+        raise Conflict(f"Order with name '{order.name}' already exists.", field="name")
+    try:
+        row_id = (
+            await conn.execute(
+                insert(orders).returning(orders.c.id),
+                {
+                    "dialect": DIALECT,
+                    "tenant": TENANT,
+                    "number": order.name,
+                    "kind": order.direction.name.lower(),
+                    "state": order.status.value,
+                    "created_at": order.created_at,
+                    "updated_at": order.modified_at,
+                    "version": 1,
+                    "data": {"uuid": order.id},
+                },
+            )
+        ).scalar_one()
+        order.row_id, order.version = int(row_id), 1
+        await conn.execute(insert(itempath_orders), _order_row(order))
+    except IntegrityError:
+        raise Conflict(f"Order with name '{order.name}' already exists.", field="name") from None
+    await _write_parts(conn, order)
+
+
+async def name_taken(conn: AsyncConnection, name: str, *, besides: str | None = None) -> bool:
+    """Whether another order already has this name."""
+    query = select(itempath_orders.c.uuid).where(itempath_orders.c.name == name)
+    found = (await conn.execute(query)).scalar()
+    return found is not None and found != besides
+
+
+async def update_order(conn: AsyncConnection, order: LiftOrder) -> None:
+    """Store a changed order; ConcurrentChange if someone changed it since it was loaded."""
+    assert order.row_id is not None
+    result = await conn.execute(
+        update(orders)
+        .where(and_(orders.c.id == order.row_id, orders.c.version == order.version))
+        .values(
+            number=order.name,
+            kind=order.direction.name.lower(),
+            state=order.status.value,
+            updated_at=order.modified_at,
+            version=order.version + 1,
+        )
+    )
+    if result.rowcount != 1:
+        raise ConcurrentChange(f"order {order.name} was changed concurrently")
+    order.version += 1
+    row = _order_row(order)
+    del row["order_id"]
+    try:
+        await conn.execute(
+            update(itempath_orders).where(itempath_orders.c.order_id == order.row_id).values(row)
+        )
+    except IntegrityError:
+        raise Conflict(f"Order with name '{order.name}' already exists.", field="name") from None
+    await _clear_parts(conn, order.row_id)
+    await _write_parts(conn, order)
+
+
+async def _clear_parts(conn: AsyncConnection, row_id: int) -> None:
+    await conn.execute(delete(itempath_lines).where(itempath_lines.c.order_id == row_id))
+    await conn.execute(delete(itempath_fields).where(itempath_fields.c.order_id == row_id))
+
+
+async def delete_order(conn: AsyncConnection, order: LiftOrder) -> None:
+    """Remove the order, its lines, fields and pending steps; its events stay in the log."""
+    assert order.row_id is not None
+    await _clear_parts(conn, order.row_id)
+    await conn.execute(delete(timers).where(timers.c.order_id == order.row_id))
+    await conn.execute(delete(itempath_orders).where(itempath_orders.c.order_id == order.row_id))
+    result = await conn.execute(
+        delete(orders).where(and_(orders.c.id == order.row_id, orders.c.version == order.version))
+    )
+    if result.rowcount != 1:
+        raise ConcurrentChange(f"order {order.name} was changed concurrently")
+    await event_log.append(
+        conn, dialect=DIALECT, tenant=TENANT, order_id=order.row_id, new=order.events
+    )
+
+
+_ORDER_SELECT = select(itempath_orders, orders.c.version).join(
+    orders, orders.c.id == itempath_orders.c.order_id
+)
+
+
+async def load(conn: AsyncConnection, uuid: str) -> LiftOrder | None:
+    """The order with this id (live or processed), or None."""
+    found = await _assemble(conn, _ORDER_SELECT.where(itempath_orders.c.uuid == uuid))
+    return found[0] if found else None
+
+
+async def load_row(conn: AsyncConnection, row_id: int) -> LiftOrder | None:
+    """The order stored under this shared order id, or None."""
+    found = await _assemble(conn, _ORDER_SELECT.where(itempath_orders.c.order_id == row_id))
+    return found[0] if found else None
+
+
+async def list_orders(conn: AsyncConnection, query: ListQuery) -> list[LiftOrder]:
+    """One page of orders matching `query`, in its order."""
+    page = (
+        _ORDER_SELECT.where(*_order_where(query))
+        .order_by(*sql.order_by(itempath_orders, query.sort, "order_id"))
+        .limit(query.limit)
+        .offset(query.offset)
+    )
+    return await _assemble(conn, page)
+
+
+async def count_orders(conn: AsyncConnection, query: ListQuery) -> int:
+    """How many orders match `query`'s conditions."""
+    counted = select(func.count()).select_from(itempath_orders).where(*_order_where(query))
+    return int((await conn.execute(counted)).scalar_one())
+
+
+def _order_where(query: ListQuery) -> list[Any]:
+    return sql.where(itempath_orders, query.conditions, fields=itempath_fields)
+
+
+async def dynamic_field_exists(conn: AsyncConnection, name: str) -> bool:
+    """Whether any order has ever set this custom field."""
+    query = select(itempath_fields.c.order_id).where(itempath_fields.c.name == name).limit(1)
+    return (await conn.execute(query)).first() is not None
+
+
+async def _assemble(conn: AsyncConnection, query: Any) -> list[LiftOrder]:
+    rows = (await conn.execute(query)).mappings().all()
+    if not rows:
+        return []
+    ids = [r["order_id"] for r in rows]
+    lines: dict[int, list[LiftLine]] = {i: [] for i in ids}
+    line_rows = await conn.execute(
+        select(itempath_lines)
+        .where(itempath_lines.c.order_id.in_(ids))
+        .order_by(itempath_lines.c.order_id, itempath_lines.c.number)
+    )
+    for r in line_rows.mappings():
+        lines[r["order_id"]].append(_to_line(r))
+    dynamic: dict[int, dict[str, str | None]] = {i: {} for i in ids}
+    field_rows = await conn.execute(
+        select(itempath_fields)
+        .where(itempath_fields.c.order_id.in_(ids))
+        .order_by(itempath_fields.c.order_id, itempath_fields.c.name)
+    )
+    for r in field_rows.mappings():
+        dynamic[r["order_id"]][r["name"]] = r["value"]
+    return [_to_order(r, lines[r["order_id"]], dynamic[r["order_id"]]) for r in rows]
+
+
+def _to_order(row: Any, lines: list[LiftLine], dynamic: dict[str, str | None]) -> LiftOrder:
+    fields = {name: row[name] for name in ORDER_COLUMNS}
+    fields.update(row["data"])
+    return LiftOrder(
+        id=row["uuid"],
+        name=row["name"],
+        direction=Direction(row["direction_type"]),
+        created_at=row["created_date"],
+        modified_at=row["modified_date"],
+        lines=lines,
+        status=OrderStatus(row["status"]),
+        priority=row["priority"],
+        allocate=row["allocate"],
+        has_stock=row["has_stock"],
+        incomplete_allocations=row["incomplete_allocations"],
+        order_type=row["order_type"],
+        fields=fields,
+        dynamic=dynamic,
+        row_id=int(row["order_id"]),
+        version=row["version"],
+    )
+
+
+def _to_line(row: Any) -> LiftLine:
+    fields = {name: row[name] for name in LINE_COLUMNS}
+    fields.update(row["data"])
+    return LiftLine(
+        id=row["uuid"],
+        number=row["number"],
+        material_id=row["material_uuid"],
+        material_name=row["material_name"],
+        quantity=row["quantity"],
+        modified_at=row["modified_date"],
+        status=LineStatus(row["status"]),
+        quantity_confirmed=row["quantity_confirmed"],
+        quantity_requested=row["quantity_requested"],
+        allocated=row["allocated"],
+        fields=fields,
+    )
+
+
+# ---------------------------------------------------------------------- order lines
+
+
+async def list_lines(conn: AsyncConnection, query: ListQuery) -> list[tuple[LiftLine, str, int]]:
+    """One page of lines matching `query`: each with its order's id and direction."""
+    page = (
+        select(itempath_lines)
+        .where(*sql.where(itempath_lines, query.conditions))
+        .order_by(*sql.order_by(itempath_lines, query.sort, "order_id"))
+        .order_by(itempath_lines.c.number)
+        .limit(query.limit)
+        .offset(query.offset)
+    )
+    rows = (await conn.execute(page)).mappings()
+    return [(_to_line(r), r["order_uuid"], r["direction_type"]) for r in rows]
+
+
+async def count_lines(conn: AsyncConnection, query: ListQuery) -> int:
+    """How many lines match `query`'s conditions."""
+    counted = (
+        select(func.count())
+        .select_from(itempath_lines)
+        .where(*sql.where(itempath_lines, query.conditions))
+    )
+    return int((await conn.execute(counted)).scalar_one())
+
+
+async def order_of_line(conn: AsyncConnection, line_uuid: str) -> str | None:
+    """The id of the order that holds this line."""
+    query = select(itempath_lines.c.order_uuid).where(itempath_lines.c.uuid == line_uuid)
+    found: str | None = (await conn.execute(query)).scalar()
+    return found
+
+
+# ------------------------------------------------------------------------ materials
+
+
+def _to_stock(row: Any) -> Stock:
+    return Stock(
+        material_id=row["uuid"],
+        name=row["name"],
+        current=row["current_quantity"],
+        pick=row["pick_quantity"],
+        put=row["put_quantity"],
+    )
+
+
+async def lock_stock(conn: AsyncConnection, material_ids: Iterable[str]) -> dict[str, Stock]:
+    """The stock of these materials, locked until the transaction ends (on PostgreSQL)."""
+    ids = sorted(set(material_ids))
+    if not ids:
+        return {}
+    query = (
+        select(materials)
+        .where(materials.c.uuid.in_(ids))
+        .order_by(materials.c.uuid)
+        .with_for_update()
+    )
+    return {r["uuid"]: _to_stock(r) for r in (await conn.execute(query)).mappings()}
+
+
+async def save_stock(conn: AsyncConnection, stock: Iterable[Stock], now: datetime) -> None:
+    """Write back quantities changed in the transaction that locked them."""
+    for item in stock:
+        await conn.execute(
+            update(materials)
+            .where(materials.c.uuid == item.material_id)
+            .values(
+                current_quantity=item.current,
+                pick_quantity=item.pick,
+                put_quantity=item.put,
+                modified_date=now,
+            )
+        )
+
+
+async def find_materials(
+    conn: AsyncConnection, ids: Sequence[str], names: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Materials by id or by name (whichever matches)."""
+    if not ids and not names:
+        return []
+    query = select(materials).where(materials.c.uuid.in_(ids) | materials.c.name.in_(names))
+    return [dict(r) for r in (await conn.execute(query)).mappings()]
+
+
+async def load_material(conn: AsyncConnection, key: str) -> dict[str, Any] | None:
+    """A material by id or name."""
+    found = await find_materials(conn, [key], [key])
+    return found[0] if found else None
+
+
+async def insert_material(conn: AsyncConnection, row: dict[str, Any]) -> None:
+    """Store a new material; Conflict if its name is taken."""
+    if await load_material(conn, row["name"]) is not None:
+        raise Conflict(f"Material with name '{row['name']}' already exists.", field="name")
+    try:
+        await conn.execute(insert(materials), row)
+    except IntegrityError:
+        raise Conflict(
+            f"Material with name '{row['name']}' already exists.", field="name"
+        ) from None
+
+
+async def update_material(conn: AsyncConnection, uuid: str, values: dict[str, Any]) -> None:
+    """Change a material's attributes; Conflict on a taken name."""
+    try:
+        await conn.execute(update(materials).where(materials.c.uuid == uuid).values(values))
+    except IntegrityError:
+        raise Conflict(
+            f"Material with name '{values.get('name')}' already exists.", field="name"
+        ) from None
+
+
+async def material_in_use(conn: AsyncConnection, uuid: str) -> bool:
+    """Whether any order line names this material."""
+    query = select(itempath_lines.c.uuid).where(itempath_lines.c.material_uuid == uuid).limit(1)
+    return (await conn.execute(query)).first() is not None
+
+
+async def delete_material(conn: AsyncConnection, uuid: str) -> None:
+    """Remove a material."""
+    await conn.execute(delete(materials).where(materials.c.uuid == uuid))
+
+
+async def list_materials(conn: AsyncConnection, query: ListQuery) -> list[dict[str, Any]]:
+    """One page of materials matching `query`."""
+    page = (
+        select(materials)
+        .where(*sql.where(materials, query.conditions))
+        .order_by(*sql.order_by(materials, query.sort, "creation_date"))
+        .order_by(materials.c.uuid)
+        .limit(query.limit)
+        .offset(query.offset)
+    )
+    return [dict(r) for r in (await conn.execute(page)).mappings()]
+
+
+async def count_materials(conn: AsyncConnection, query: ListQuery) -> int:
+    """How many materials match `query`'s conditions."""
+    counted = (
+        select(func.count()).select_from(materials).where(*sql.where(materials, query.conditions))
+    )
+    return int((await conn.execute(counted)).scalar_one())

@@ -1,0 +1,57 @@
+"""Users who log in (ItemPath), and secrets every process shares."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from pickbay.store.tables import secrets, users
+
+
+async def password_hash(conn: AsyncConnection, username: str) -> str | None:
+    """The stored password hash of a user, or None if there is no such user."""
+    query = select(users.c.password_hash).where(users.c.username == username)
+    found: str | None = (await conn.execute(query)).scalar()
+    return found
+
+
+async def save_user(
+    conn: AsyncConnection, username: str, hashed: str, now: datetime, *, replace: bool
+) -> bool:
+    """Add a user (or, with `replace`, set an existing one's password); False if it exists."""
+    if await password_hash(conn, username) is not None:
+        if not replace:
+            return False
+        await conn.execute(
+            update(users).where(users.c.username == username).values(password_hash=hashed)
+        )
+        return True
+    await conn.execute(
+        insert(users).values(username=username, password_hash=hashed, created_at=now)
+    )
+    return True
+
+
+async def user_count(conn: AsyncConnection) -> int:
+    """How many users exist."""
+    return len((await conn.execute(select(users.c.id).limit(2))).all())
+
+
+async def secret(conn: AsyncConnection, name: str, make: str) -> str:
+    """The shared secret `name`; stores `make` first if no process has made one yet."""
+    query = select(secrets.c.value).where(secrets.c.name == name)
+    found: str | None = (await conn.execute(query)).scalar()
+    if found is not None:
+        return found
+    try:
+        async with conn.begin_nested():
+            await conn.execute(insert(secrets).values(name=name, value=make))
+    except IntegrityError:
+        # Another process stored its own at the same moment; everyone uses that one.
+        again: str | None = (await conn.execute(query)).scalar()
+        assert again is not None
+        return again
+    return make
