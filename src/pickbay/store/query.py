@@ -79,7 +79,7 @@ def where(
             continue
         assert fields is not None
         own = and_(fields.c[key] == table.c[key], fields.c.name == cond.column)
-        clause = exists(select(1).where(own, condition(fields.c.value, cond)))
+        clause: ColumnElement[bool] = exists(select(1).where(own, condition(fields.c.value, cond)))
         if cond.op in (Op.EQ, Op.OR) and None in cond.values:
             # A field that was never set reads as null, like a set one holding null.
             clause = or_(clause, ~exists(select(1).where(own)))
