@@ -32,6 +32,7 @@ test: lint $(JS)  ## install and run every check and test (needs PostgreSQL and 
 bench: $(STAMP)
 	$(BIN)/python bench/orders.py
 	$(BIN)/python bench/realtime.py
+	$(BIN)/python bench/itempath.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

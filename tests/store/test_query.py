@@ -202,11 +202,11 @@ async def test_every_filter_matches_the_reference_on_each_database(runtime: Runt
             descending = rng.random() < 0.5
             query = ListQuery(conditions=conds, sort=(Sort(key, descending),), limit=5, offset=1)
             matching = [o for o in orders if all(_matches(o, c) for c in conds)]
-            matching.sort(key=lambda o: o.row_id or 0)
             present = [o for o in matching if _value_of(o, _col(key)) is not None]
             absent = [o for o in matching if _value_of(o, _col(key)) is None]
-            # A stable sort: ties keep insertion order, going up or down, as the SQL does.
-            present.sort(key=lambda o: _value_of(o, _col(key)), reverse=descending)
+            # Ties break on insertion order, in the direction of the sort.
+            present.sort(key=lambda o: (_value_of(o, _col(key)), o.row_id), reverse=descending)
+            absent.sort(key=lambda o: o.row_id or 0, reverse=descending)
             ordered = present + absent if descending else absent + present
             want_page = [o.row_id for o in ordered][1:6]
             got_page = [o.row_id for o in await repo.list_orders(conn, query)]

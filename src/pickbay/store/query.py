@@ -88,11 +88,18 @@ def where(
 
 
 def order_by(table: Table, sort: tuple[Sort, ...], tie: str) -> list[ColumnElement[Any]]:
-    """ORDER BY for `sort`, ending with `tie` so pages never overlap."""
+    """ORDER BY for `sort`, ending with `tie` so pages never overlap.
+
+    NULLs sort first going up and last going down on every database. The tie-break follows
+    the direction of the last key, so one index scanned forwards or backwards serves it all.
+    """
     keys: list[ColumnElement[Any]] = []
     for s in sort:
         col = table.c[s.column]
-        # NULLs first going up and last going down, on every database.
-        keys.append(col.desc().nulls_last() if s.descending else col.asc().nulls_first())
-    keys.append(table.c[tie].asc())
+        key = col.desc() if s.descending else col.asc()
+        if col.nullable:
+            key = key.nulls_last() if s.descending else key.nulls_first()
+        keys.append(key)
+    tie_col = table.c[tie]
+    keys.append(tie_col.desc() if sort and sort[-1].descending else tie_col.asc())
     return keys

@@ -149,6 +149,7 @@ itempath_orders = Table(
     Column("modified_date", UtcDateTime, nullable=False),
     Column("data", Json, nullable=False),
     Index(None, "status", "order_id"),
+    Index(None, "status", "modified_date", "order_id"),
     Index(None, "modified_date", "order_id"),
     Index(None, "deadline"),
     Index(None, "direction_type", "status"),

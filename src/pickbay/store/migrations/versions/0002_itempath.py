@@ -53,6 +53,7 @@ def upgrade() -> None:
     )
     for columns in (
         ["status", "order_id"],
+        ["status", "modified_date", "order_id"],
         ["modified_date", "order_id"],
         ["deadline"],
         ["direction_type", "status"],
