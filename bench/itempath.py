@@ -2,8 +2,9 @@
 
 Fills a database with 100,000 ItemPath orders (two lines each, a custom field on a third),
 starts `pickbay serve` on it (one process, no access log), logs in, and times GET /api/orders
-from one keep-alive client (on PostgreSQL after ANALYZE, as autovacuum would): a filtered, ordered, paged query, a countOnly query, and, for
-contrast, a [like] search that no index can serve. Prints p50/p99 per query.
+from one keep-alive client: a filtered, ordered, paged query, a countOnly query, and, for
+contrast, a custom-field filter and a [like] search that no index can serve. On PostgreSQL
+the load ends with ANALYZE, as autovacuum would. Prints p50/p99 per query.
 
     python bench/itempath.py [--orders 100000] [--requests 400] [--database-url URL]
 """
