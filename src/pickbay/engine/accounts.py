@@ -63,6 +63,10 @@ class Accounts:
 
     async def add_user(self, username: str, password: str, *, replace: bool) -> bool:
         """Add a user (with `replace`, reset an existing one's password); False if it exists."""
+        if not replace:
+            async with self.db.read() as conn:
+                if await user_store.password_hash(conn, username) is not None:
+                    return False
         hashed = await asyncio.to_thread(hash_password, password)
         async with self.db.transaction() as conn:
             return await user_store.save_user(

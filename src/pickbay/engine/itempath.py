@@ -300,18 +300,13 @@ class LiftService:
     async def get_material(self, key: str) -> dict[str, Any]:
         """A material by id or name."""
         async with self.db.read() as conn:
-            found = await repo.load_material(conn, key)
-        if found is None:
-            raise NotFound(f"Material '{key}' does not exist.")
-        return found
+            return await _material(conn, key)
 
     async def update_material(self, key: str, values: dict[str, Any]) -> dict[str, Any]:
         """Change a material's attributes."""
         now = self.clock.now()
         async with self.db.transaction() as conn:
-            found = await repo.load_material(conn, key)
-            if found is None:
-                raise NotFound(f"Material '{key}' does not exist.")
+            found = await _material(conn, key)
             if values:
                 await repo.update_material(conn, found["uuid"], {**values, "modified_date": now})
                 await self._material_event(conn, found["uuid"], now)
@@ -322,9 +317,7 @@ class LiftService:
     async def delete_material(self, key: str) -> None:
         """Remove a material no order line refers to."""
         async with self.db.transaction() as conn:
-            found = await repo.load_material(conn, key)
-            if found is None:
-                raise NotFound(f"Material '{key}' does not exist.")
+            found = await _material(conn, key)
             if await repo.material_in_use(conn, found["uuid"]):
                 raise Conflict(f"Material '{found['name']}' is used by order lines.")
             await repo.delete_material(conn, found["uuid"])
@@ -336,9 +329,7 @@ class LiftService:
             raise InvalidInput({"quantity": ["The quantity on hand cannot be negative."]})
         now = self.clock.now()
         async with self.db.transaction() as conn:
-            found = await repo.load_material(conn, key)
-            if found is None:
-                raise NotFound(f"Material '{key}' does not exist.")
+            found = await _material(conn, key)
             stock = await repo.lock_stock(conn, [found["uuid"]])
             stock[found["uuid"]].current = float(quantity)
             await repo.save_stock(conn, stock.values(), now)
@@ -476,6 +467,14 @@ class LiftService:
                 self.scheduler.poke()
             return order
         raise ConcurrentChange(f"order '{order_id}' keeps changing; try again")
+
+
+async def _material(conn: AsyncConnection, key: str) -> dict[str, Any]:
+    """A material by id or name; NotFound if there is none."""
+    found = await repo.load_material(conn, key)
+    if found is None:
+        raise NotFound(f"Material '{key}' does not exist.")
+    return found
 
 
 def _uuid() -> str:

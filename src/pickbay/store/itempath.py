@@ -441,12 +441,21 @@ async def delete_material(conn: AsyncConnection, uuid: str) -> None:
     await conn.execute(delete(materials).where(materials.c.uuid == uuid))
 
 
+# Figures ItemPath derives from the stored quantities, filterable and sortable like columns.
+MATERIAL_FIGURES: sql.Computed = {
+    "expected_quantity": materials.c.current_quantity + materials.c.put_quantity,
+    "net_quantity": materials.c.current_quantity
+    + materials.c.put_quantity
+    - materials.c.pick_quantity,
+}
+
+
 async def list_materials(conn: AsyncConnection, query: ListQuery) -> list[dict[str, Any]]:
     """One page of materials matching `query`."""
     page = (
         select(materials)
-        .where(*sql.where(materials, query.conditions))
-        .order_by(*sql.order_by(materials, query.sort, "creation_date"))
+        .where(*sql.where(materials, query.conditions, computed=MATERIAL_FIGURES))
+        .order_by(*sql.order_by(materials, query.sort, "creation_date", MATERIAL_FIGURES))
         .order_by(materials.c.uuid)
         .limit(query.limit)
         .offset(query.offset)
@@ -457,6 +466,8 @@ async def list_materials(conn: AsyncConnection, query: ListQuery) -> list[dict[s
 async def count_materials(conn: AsyncConnection, query: ListQuery) -> int:
     """How many materials match `query`'s conditions."""
     counted = (
-        select(func.count()).select_from(materials).where(*sql.where(materials, query.conditions))
+        select(func.count())
+        .select_from(materials)
+        .where(*sql.where(materials, query.conditions, computed=MATERIAL_FIGURES))
     )
     return int((await conn.execute(counted)).scalar_one())

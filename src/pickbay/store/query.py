@@ -64,18 +64,31 @@ def condition(col: ColumnElement[Any], cond: Condition) -> ColumnElement[bool]:
     return and_(col.is_not(None), not_(matched))
 
 
+Computed = dict[str, ColumnElement[Any]]
+
+
+def _column(table: Table, name: str, computed: Computed | None) -> ColumnElement[Any]:
+    if computed is not None and name in computed:
+        return computed[name]
+    return table.c[name]
+
+
 def where(
     table: Table,
     conditions: tuple[Condition, ...],
     *,
     fields: Table | None = None,
     key: str = "order_id",
+    computed: Computed | None = None,
 ) -> list[ColumnElement[bool]]:
-    """WHERE clauses for `table`; dynamic conditions look up rows of `fields` by `key`."""
+    """WHERE clauses for `table` (or `computed` expressions named like columns).
+
+    Dynamic conditions look up rows of `fields` by `key`.
+    """
     clauses: list[ColumnElement[bool]] = []
     for cond in conditions:
         if not cond.dynamic:
-            clauses.append(condition(table.c[cond.column], cond))
+            clauses.append(condition(_column(table, cond.column, computed), cond))
             continue
         assert fields is not None
         own = and_(fields.c[key] == table.c[key], fields.c.name == cond.column)
@@ -87,7 +100,9 @@ def where(
     return clauses
 
 
-def order_by(table: Table, sort: tuple[Sort, ...], tie: str) -> list[ColumnElement[Any]]:
+def order_by(
+    table: Table, sort: tuple[Sort, ...], tie: str, computed: Computed | None = None
+) -> list[ColumnElement[Any]]:
     """ORDER BY for `sort`, ending with `tie` so pages never overlap.
 
     NULLs sort first going up and last going down on every database. The tie-break follows
@@ -95,9 +110,9 @@ def order_by(table: Table, sort: tuple[Sort, ...], tie: str) -> list[ColumnEleme
     """
     keys: list[ColumnElement[Any]] = []
     for s in sort:
-        col = table.c[s.column]
+        col = _column(table, s.column, computed)
         key = col.desc() if s.descending else col.asc()
-        if col.nullable:
+        if getattr(col, "nullable", False):
             key = key.nulls_last() if s.descending else key.nulls_first()
         keys.append(key)
     tie_col = table.c[tie]

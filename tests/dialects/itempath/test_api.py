@@ -579,3 +579,29 @@ async def test_every_change_is_an_event_in_the_shared_log(
     assert logged[4].payload["line"]["quantityConfirmed"] == 2.0
     r = await client.put(f"/api/orders/{order['id']}", json={"Info1": "too late"}, headers=auth)
     assert r.status_code == 422
+
+
+async def test_the_vendors_material_filters_work(
+    client: httpx.AsyncClient, auth: dict[str, str], admin: dict[str, str]
+) -> None:
+    # /materials?netQuantity=[lt]0 and ?Info1=[like]valve are the vendor's own examples.
+    body = {
+        "name": "OVER",
+        "allocate": True,
+        "order_lines": [{"materialName": "S107", "quantity": 2}],
+    }
+    await client.post("/api/orders", json=body, headers=auth)
+    await client.put(
+        "/pickbay/v1/itempath/materials/S107/stock", json={"quantity": 2}, headers=admin
+    )
+    await advance(client, admin, 2)
+    await client.put(
+        "/pickbay/v1/itempath/materials/S107/stock", json={"quantity": 1}, headers=admin
+    )
+    r = await client.get("/api/materials?netQuantity=[lt]0", headers=auth)
+    assert [(m["name"], m["netQuantity"]) for m in r.json()["materials"]] == [("S107", -1.0)]
+    await client.post("/api/materials/S103", json={"Info1": "Brass valve"}, headers=auth)
+    r = await client.get("/api/materials?Info1=[like]valve&orderBy=-currentQuantity", headers=auth)
+    assert [m["name"] for m in r.json()["materials"]] == ["S103"]
+    r = await client.get("/api/materials?orderBy=-netQuantity&limit=2", headers=auth)
+    assert [m["name"] for m in r.json()["materials"]] == ["S105", "S102"]

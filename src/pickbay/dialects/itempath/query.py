@@ -83,6 +83,8 @@ MATERIAL_FIELDS: dict[str, FieldSpec] = {
     "currentQuantity": FieldSpec("current_quantity", Kind.FLOAT),
     "pickQuantity": FieldSpec("pick_quantity", Kind.FLOAT),
     "putQuantity": FieldSpec("put_quantity", Kind.FLOAT),
+    "expectedQuantity": FieldSpec("expected_quantity", Kind.FLOAT),
+    "netQuantity": FieldSpec("net_quantity", Kind.FLOAT),
     "isBlocked": FieldSpec("is_blocked", Kind.INT),
     "creationDate": FieldSpec("creation_date", Kind.DATETIME),
     "modifiedDate": FieldSpec("modified_date", Kind.DATETIME),
