@@ -157,11 +157,14 @@ async def test_without_stateful_reconnect_a_drop_ends_the_connection(
 ) -> None:
     app, base = hub_app
     client = await ClientProcess.js(url=base + "/hub", methods=["Message"])
-    conn = by_id(app, await connected(client))
-    assert not conn.stateful
-    app.server.drop(conn)
-    assert (await client.event("closed"))["error"]
-    await asyncio.wait_for(_until(lambda: conn.state is State.CLOSED), timeout=5)
+    try:
+        conn = by_id(app, await connected(client))
+        assert not conn.stateful
+        app.server.drop(conn)
+        assert (await client.event("closed"))["error"]
+        await asyncio.wait_for(_until(lambda: conn.state is State.CLOSED), timeout=5)
+    finally:
+        await client.stop()
     assert conn.id in app.hub.disconnected
 
 
@@ -175,13 +178,16 @@ async def test_keep_alive_pings_then_a_silent_client_times_out(
 ) -> None:
     app, base = hub_app
     client = await ClientProcess.js(url=base + "/hub", serverTimeout=60_000)
-    conn = by_id(app, await connected(client))
-    written = conn.last_write
-    now = asyncio.get_running_loop().time()
-    await app.server.tick(now + 16)
-    assert conn.last_write > written  # a Ping went out after 15 s of silence
-    await app.server.tick(conn.last_read + 31)
-    closed = await client.event("closed")
+    try:
+        conn = by_id(app, await connected(client))
+        written = conn.last_write
+        now = asyncio.get_running_loop().time()
+        await app.server.tick(now + 16)
+        assert conn.last_write > written  # a Ping went out after 15 s of silence
+        await app.server.tick(conn.last_read + 31)
+        closed = await client.event("closed")
+    finally:
+        await client.stop()
     assert "timeout" in closed["error"].lower()
     assert conn.state is State.CLOSED
 
@@ -360,5 +366,8 @@ async def test_messagepack_is_refused_over_server_sent_events(
     client = await ClientProcess.js(
         url=base + "/hub", transport="ServerSentEvents", protocol="messagepack"
     )
-    event = await client.next(lambda e: e["event"] in ("connected", "failed"))
+    try:
+        event = await client.next(lambda e: e["event"] in ("connected", "failed"))
+    finally:
+        await client.stop()
     assert event["event"] == "failed"
