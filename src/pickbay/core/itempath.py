@@ -19,6 +19,23 @@ LINE_PROCESSED = "line.processed"
 MATERIAL_CHANGED = "material.changed"
 
 
+INFO = tuple(f"info{n}" for n in range(1, 6))
+# Stored attributes of an order and of a line (`fields` keys); any other key is free data.
+ORDER_ATTRIBUTES = frozenset(
+    [
+        *INFO,
+        "deadline",
+        "warehouse_name",
+        "owner",
+        "recipient",
+        "unit",
+        "handling_unit",
+        "count_empty_locations",
+    ]
+)
+LINE_ATTRIBUTES = frozenset([*INFO, "lot", "serial_number", "qualification", "host_identification"])
+
+
 class Direction(IntEnum):
     """What an order does to stock."""
 
@@ -126,6 +143,7 @@ class LiftLine:
     quantity_requested: float = 0.0
     allocated: float = 0.0
     fields: dict[str, Any] = field(default_factory=dict)
+    stored: bool = False  # already in the database (an update, not an insert)
 
     @property
     def quantity_deviated(self) -> float:
@@ -151,6 +169,7 @@ class LiftOrder:
     order_type: int = 1
     fields: dict[str, Any] = field(default_factory=dict)
     dynamic: dict[str, str | None] = field(default_factory=dict)
+    changed_dynamic: set[str] = field(default_factory=set)
     row_id: int | None = None
     version: int = 0
     events: list[Event] = field(default_factory=list)
@@ -194,6 +213,11 @@ class LiftOrder:
         )
 
     # ------------------------------------------------------------------ changes
+
+    def set_dynamic(self, values: dict[str, str | None]) -> None:
+        """Set custom fields; only these are written back."""
+        self.dynamic.update(values)
+        self.changed_dynamic.update(values)
 
     def record(self, kind: str, now: datetime, **extra: Any) -> None:
         """Append an event about this order."""

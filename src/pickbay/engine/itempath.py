@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -162,12 +162,8 @@ class LiftService:
         async def change(conn: AsyncConnection, order: LiftOrder, now: datetime) -> None:
             if order.status is OrderStatus.PROCESSED:
                 raise Conflict(f"Order '{order.name}' is processed and can no longer change.")
-            if changes.name is not None and changes.name != order.name:
-                if await repo.name_taken(conn, changes.name, besides=order.id):
-                    raise Conflict(
-                        f"Order with name '{changes.name}' already exists.", field="name"
-                    )
-                order.name = changes.name
+            if changes.name is not None:
+                order.name = changes.name  # a taken name fails the write (Conflict)
             if changes.direction is not None and changes.direction is not order.direction:
                 if order.is_allocated:
                     raise Conflict(f"Order '{order.name}' is allocated; deallocate it first.")
@@ -175,7 +171,7 @@ class LiftService:
             if changes.priority is not None:
                 order.priority = changes.priority
             order.fields.update(changes.fields)
-            order.dynamic.update(changes.dynamic)
+            order.set_dynamic(changes.dynamic)
             order.modified_at = now
             sent = sorted([*changes.fields, *changes.dynamic])
             order.record(ORDER_UPDATED, now, changed=sent)
@@ -186,23 +182,15 @@ class LiftService:
 
     async def delete(self, order_id: str) -> None:
         """Delete an order and its lines, giving back what it had reserved."""
-        for _attempt in range(5):
-            try:
-                async with self.db.transaction() as conn:
-                    order = await repo.load(conn, order_id)
-                    if order is None:
-                        raise NotFound(f"Order '{order_id}' does not exist.")
-                    now = self.clock.now()
-                    if order.is_allocated:
-                        stock = await self._stock(conn, order)
-                        order.release(stock)
-                        await repo.save_stock(conn, stock.values(), now)
-                    order.record(ORDER_DELETED, now)
-                    await repo.delete_order(conn, order)
-                return
-            except ConcurrentChange:
-                continue
-        raise ConcurrentChange(f"order '{order_id}' keeps changing; try again")
+
+        async def change(conn: AsyncConnection, order: LiftOrder, now: datetime) -> None:
+            if order.is_allocated:
+                stock = await self._stock(conn, order)
+                order.release(stock)
+                await repo.save_stock(conn, stock.values(), now)
+            order.record(ORDER_DELETED, now)
+
+        await self._change(order_id, change, store=repo.delete_order)
 
     async def confirm_line(self, order_id: str, number: int, quantity: float | None) -> LiftOrder:
         """The operator confirms a line by hand (the allocated quantity unless told)."""
@@ -368,11 +356,10 @@ class LiftService:
         now = self.clock.now()
         stock = await self._stock(conn, order)
         line = order.queued_lines()[0]
+        on_hand = stock[line.material_id].current
         # Short of stock now (someone took it by hand): the operator confirms what is there.
-        quantity = line.allocated
-        if order.direction.removes_stock:
-            quantity = min(quantity, stock[line.material_id].current)
-        order.confirm(line.number, now, stock, None if quantity == line.allocated else quantity)
+        short = order.direction.removes_stock and on_hand < line.allocated
+        order.confirm(line.number, now, stock, on_hand if short else None)
         self._plan(order, now)
         await repo.save_stock(conn, stock.values(), now)
         await repo.update_order(conn, order)
@@ -450,9 +437,11 @@ class LiftService:
     async def _change(
         self,
         order_id: str,
-        change: Callable[[AsyncConnection, LiftOrder, datetime], Any],
+        change: Callable[[AsyncConnection, LiftOrder, datetime], Awaitable[None]],
+        *,
+        store: Callable[[AsyncConnection, LiftOrder], Awaitable[None]] = repo.update_order,
     ) -> LiftOrder:
-        """Load, change and store one order in one transaction, retrying lost races."""
+        """Load, change and store (or delete) one order in one transaction, retrying races."""
         for _attempt in range(5):
             try:
                 async with self.db.transaction() as conn:
@@ -460,7 +449,7 @@ class LiftService:
                     if order is None:
                         raise NotFound(f"Order '{order_id}' does not exist.")
                     await change(conn, order, self.clock.now())
-                    await repo.update_order(conn, order)
+                    await store(conn, order)
             except ConcurrentChange:
                 continue
             if order.timers:

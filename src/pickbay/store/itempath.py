@@ -6,12 +6,21 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay.core.errors import ConcurrentChange, Conflict
-from pickbay.core.itempath import Direction, LiftLine, LiftOrder, LineStatus, OrderStatus, Stock
+from pickbay.core.itempath import (
+    LINE_ATTRIBUTES,
+    ORDER_ATTRIBUTES,
+    Direction,
+    LiftLine,
+    LiftOrder,
+    LineStatus,
+    OrderStatus,
+    Stock,
+)
 from pickbay.core.query import ListQuery
 from pickbay.store import events as event_log
 from pickbay.store import query as sql
@@ -28,23 +37,6 @@ from pickbay.store.tables import (
 DIALECT = "itempath"
 TENANT = "default"  # one Power Pick installation per pickbay
 
-ORDER_COLUMNS = frozenset(
-    [f"info{n}" for n in range(1, 6)]
-    + [
-        "deadline",
-        "warehouse_name",
-        "owner",
-        "recipient",
-        "unit",
-        "handling_unit",
-        "count_empty_locations",
-    ]
-)
-LINE_COLUMNS = frozenset(
-    [f"info{n}" for n in range(1, 6)]
-    + ["lot", "serial_number", "qualification", "host_identification"]
-)
-
 
 def _split(
     values: dict[str, Any], columns: frozenset[str]
@@ -55,7 +47,7 @@ def _split(
 
 
 def _order_row(order: LiftOrder) -> dict[str, Any]:
-    cols, data = _split(order.fields, ORDER_COLUMNS)
+    cols, data = _split(order.fields, ORDER_ATTRIBUTES)
     cols["count_empty_locations"] = bool(cols["count_empty_locations"])
     return {
         "order_id": order.row_id,
@@ -75,57 +67,55 @@ def _order_row(order: LiftOrder) -> dict[str, Any]:
     }
 
 
-def _line_rows(order: LiftOrder) -> list[dict[str, Any]]:
-    rows = []
-    for line in order.lines:
-        cols, data = _split(line.fields, LINE_COLUMNS)
-        rows.append(
-            {
-                "uuid": line.id,
-                "order_id": order.row_id,
-                "order_uuid": order.id,
-                "direction_type": int(order.direction),
-                "number": line.number,
-                "material_uuid": line.material_id,
-                "material_name": line.material_name,
-                "quantity": line.quantity,
-                "quantity_confirmed": line.quantity_confirmed,
-                "quantity_deviated": line.quantity_deviated,
-                "quantity_requested": line.quantity_requested,
-                "allocated": line.allocated,
-                "status": line.status.value,
-                "modified_date": line.modified_at,
-                "data": data,
-                **cols,
-            }
-        )
-    return rows
+def _line_row(order: LiftOrder, line: LiftLine) -> dict[str, Any]:
+    cols, data = _split(line.fields, LINE_ATTRIBUTES)
+    return {
+        "uuid": line.id,
+        "order_id": order.row_id,
+        "order_uuid": order.id,
+        "direction_type": int(order.direction),
+        "number": line.number,
+        "material_uuid": line.material_id,
+        "material_name": line.material_name,
+        "quantity": line.quantity,
+        "quantity_confirmed": line.quantity_confirmed,
+        "quantity_deviated": line.quantity_deviated,
+        "quantity_requested": line.quantity_requested,
+        "allocated": line.allocated,
+        "status": line.status.value,
+        "modified_date": line.modified_at,
+        "data": data,
+        **cols,
+    }
 
 
-def _field_rows(order: LiftOrder) -> list[dict[str, Any]]:
+def _field_rows(order: LiftOrder, names: Iterable[str]) -> list[dict[str, Any]]:
     return [
-        {"order_id": order.row_id, "name": name, "value": value}
-        for name, value in order.dynamic.items()
+        {"order_id": order.row_id, "name": name, "value": order.dynamic[name]} for name in names
     ]
 
 
-async def _write_parts(conn: AsyncConnection, order: LiftOrder) -> None:
-    """Lines, dynamic fields, events and timers of an order whose rows were just cleared."""
-    await conn.execute(insert(itempath_lines), _line_rows(order))
-    if order.dynamic:
-        await conn.execute(insert(itempath_fields), _field_rows(order))
+async def _write_parts(conn: AsyncConnection, order: LiftOrder, fields: Iterable[str]) -> None:
+    """New lines, the named custom fields, and the order's new events and timers."""
+    new_lines = [_line_row(order, line) for line in order.lines if not line.stored]
+    if new_lines:
+        await conn.execute(insert(itempath_lines), new_lines)
+    rows = _field_rows(order, fields)
+    if rows:
+        await conn.execute(insert(itempath_fields), rows)
     await event_log.append(
         conn, dialect=DIALECT, tenant=TENANT, order_id=order.row_id, new=order.events
     )
     await timer_store.add(
         conn, [(at, f"{DIALECT}.{kind}", order.row_id, data) for at, kind, data in order.timers]
     )
+    for line in order.lines:
+        line.stored = True
+    order.changed_dynamic.clear()
 
 
 async def insert_order(conn: AsyncConnection, order: LiftOrder) -> None:
     """Store a new order; Conflict if its name is taken."""
-    if await name_taken(conn, order.name):
-        raise Conflict(f"Order with name '{order.name}' already exists.", field="name")
     try:
         row_id = (
             await conn.execute(
@@ -147,14 +137,7 @@ async def insert_order(conn: AsyncConnection, order: LiftOrder) -> None:
         await conn.execute(insert(itempath_orders), _order_row(order))
     except IntegrityError:
         raise Conflict(f"Order with name '{order.name}' already exists.", field="name") from None
-    await _write_parts(conn, order)
-
-
-async def name_taken(conn: AsyncConnection, name: str, *, besides: str | None = None) -> bool:
-    """Whether another order already has this name."""
-    query = select(itempath_orders.c.uuid).where(itempath_orders.c.name == name)
-    found = (await conn.execute(query)).scalar()
-    return found is not None and found != besides
+    await _write_parts(conn, order, order.dynamic)
 
 
 async def update_order(conn: AsyncConnection, order: LiftOrder) -> None:
@@ -182,19 +165,30 @@ async def update_order(conn: AsyncConnection, order: LiftOrder) -> None:
         )
     except IntegrityError:
         raise Conflict(f"Order with name '{order.name}' already exists.", field="name") from None
-    await _clear_parts(conn, order.row_id)
-    await _write_parts(conn, order)
-
-
-async def _clear_parts(conn: AsyncConnection, row_id: int) -> None:
-    await conn.execute(delete(itempath_lines).where(itempath_lines.c.order_id == row_id))
-    await conn.execute(delete(itempath_fields).where(itempath_fields.c.order_id == row_id))
+    stored = [_line_row(order, line) for line in order.lines if line.stored]
+    if stored:
+        # One executemany for every stored line instead of deleting and inserting them all.
+        await conn.execute(
+            update(itempath_lines)
+            .where(itempath_lines.c.uuid == bindparam("b_uuid"))
+            .values({k: bindparam(f"b_{k}") for k in stored[0] if k != "uuid"}),
+            [{f"b_{k}": v for k, v in row.items()} for row in stored],
+        )
+    if order.changed_dynamic:
+        await conn.execute(
+            delete(itempath_fields).where(
+                itempath_fields.c.order_id == order.row_id,
+                itempath_fields.c.name.in_(order.changed_dynamic),
+            )
+        )
+    await _write_parts(conn, order, sorted(order.changed_dynamic))
 
 
 async def delete_order(conn: AsyncConnection, order: LiftOrder) -> None:
     """Remove the order, its lines, fields and pending steps; its events stay in the log."""
     assert order.row_id is not None
-    await _clear_parts(conn, order.row_id)
+    await conn.execute(delete(itempath_lines).where(itempath_lines.c.order_id == order.row_id))
+    await conn.execute(delete(itempath_fields).where(itempath_fields.c.order_id == order.row_id))
     await conn.execute(delete(timers).where(timers.c.order_id == order.row_id))
     await conn.execute(delete(itempath_orders).where(itempath_orders.c.order_id == order.row_id))
     result = await conn.execute(
@@ -276,7 +270,7 @@ async def _assemble(conn: AsyncConnection, query: Any) -> list[LiftOrder]:
 
 
 def _to_order(row: Any, lines: list[LiftLine], dynamic: dict[str, str | None]) -> LiftOrder:
-    fields = {name: row[name] for name in ORDER_COLUMNS}
+    fields = {name: row[name] for name in ORDER_ATTRIBUTES}
     fields.update(row["data"])
     return LiftOrder(
         id=row["uuid"],
@@ -299,7 +293,7 @@ def _to_order(row: Any, lines: list[LiftLine], dynamic: dict[str, str | None]) -
 
 
 def _to_line(row: Any) -> LiftLine:
-    fields = {name: row[name] for name in LINE_COLUMNS}
+    fields = {name: row[name] for name in LINE_ATTRIBUTES}
     fields.update(row["data"])
     return LiftLine(
         id=row["uuid"],
@@ -313,6 +307,7 @@ def _to_line(row: Any) -> LiftLine:
         quantity_requested=row["quantity_requested"],
         allocated=row["allocated"],
         fields=fields,
+        stored=True,
     )
 
 
@@ -410,8 +405,6 @@ async def load_material(conn: AsyncConnection, key: str) -> dict[str, Any] | Non
 
 async def insert_material(conn: AsyncConnection, row: dict[str, Any]) -> None:
     """Store a new material; Conflict if its name is taken."""
-    if await load_material(conn, row["name"]) is not None:
-        raise Conflict(f"Material with name '{row['name']}' already exists.", field="name")
     try:
         await conn.execute(insert(materials), row)
     except IntegrityError:

@@ -35,11 +35,6 @@ async def save_user(
     return True
 
 
-async def user_count(conn: AsyncConnection) -> int:
-    """How many users exist."""
-    return len((await conn.execute(select(users.c.id).limit(2))).all())
-
-
 async def secret(conn: AsyncConnection, name: str, make: str) -> str:
     """The shared secret `name`; stores `make` first if no process has made one yet."""
     query = select(secrets.c.value).where(secrets.c.name == name)

@@ -605,3 +605,23 @@ async def test_the_vendors_material_filters_work(
     assert [m["name"] for m in r.json()["materials"]] == ["S103"]
     r = await client.get("/api/materials?orderBy=-netQuantity&limit=2", headers=auth)
     assert [m["name"] for m in r.json()["materials"]] == ["S105", "S102"]
+
+
+async def test_an_update_writes_only_what_it_changes(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    body = {
+        "name": "U-1",
+        "ORDERNOTE": "first",
+        "CUSTOMER": "acme",
+        "order_lines": [{"materialName": "S101", "quantity": 1, "lot": "L1"}],
+    }
+    order = (await client.post("/api/orders", json=body, headers=auth)).json()["order"]
+    r = await client.put(f"/api/orders/{order['id']}", json={"ORDERNOTE": "second"}, headers=auth)
+    changed = r.json()["order"]
+    assert (changed["ORDERNOTE"], changed["CUSTOMER"]) == ("second", "acme")
+    assert changed["order_lines"] == order["order_lines"]
+    shown = (await client.get(f"/api/orders/{order['id']}", headers=auth)).json()["order"]
+    assert shown == changed
+    r = await client.get("/api/orders?ORDERNOTE=first&countOnly=true", headers=auth)
+    assert r.json() == {"count": 0}

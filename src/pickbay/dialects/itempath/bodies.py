@@ -38,6 +38,7 @@ _LINE_COLUMN = {
     "hostIdentification": "host_identification",
 }
 _REFERENCE_LISTS = ("carriers", "locations", "shelves", "zones")
+_INFO = frozenset(f"Info{n}" for n in range(1, 6))
 
 
 class Errors:
@@ -173,7 +174,7 @@ def _attributes(
     for key, value in body.items():
         if key in handled:
             continue
-        if key in {f"Info{n}" for n in range(1, 6)}:
+        if key in _INFO:
             fields[key.lower()] = _text(errors, key, value, info_limit)
         elif key in _ORDER_TEXT or key == "unti":
             fields[_ORDER_COLUMN.get(key) or key] = _text(errors, key, value, 50)
@@ -225,7 +226,7 @@ def _line(errors: Errors, where: str, raw: Any) -> NewLine | None:
     for key, value in raw.items():
         if key in ("quantity", "materialId", "materialName", "number", "orderId"):
             continue
-        if key in {f"Info{n}" for n in range(1, 6)}:
+        if key in _INFO:
             fields[key.lower()] = _text(errors, f"{where}.{key}", value, 80)
         elif key in _LINE_TEXT:
             fields[_LINE_COLUMN.get(key) or key] = _text(errors, f"{where}.{key}", value, 50)

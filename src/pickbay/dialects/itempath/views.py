@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pickbay.core.itempath import LiftLine, LiftOrder, OrderStatus
+from pickbay.core.itempath import LINE_ATTRIBUTES, LiftLine, LiftOrder, OrderStatus
 from pickbay.dialects.itempath.bodies import DEFAULT_DYNAMIC
 from pickbay.engine.simulator import lift_module
 
@@ -55,13 +55,8 @@ def line_view(line: LiftLine, order_id: str, direction: int) -> dict[str, Any]:
     for n in range(1, 6):
         view[f"Info{n}"] = line.fields.get(f"info{n}")
     view["modifiedDate"] = when(line.modified_at)
-    view.update(
-        {k: v for k, v in line.fields.items() if k not in _LINE_KEYS and not k.startswith("info")}
-    )
+    view.update({k: v for k, v in line.fields.items() if k not in LINE_ATTRIBUTES})
     return view
-
-
-_LINE_KEYS = {"lot", "serial_number", "qualification", "host_identification"}
 
 
 def order_view(order: LiftOrder) -> dict[str, Any]:
