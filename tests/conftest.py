@@ -16,6 +16,7 @@ from pickbay.app import create_app
 from pickbay.config import Settings
 from pickbay.core.clock import Clock, ClockState
 from pickbay.runtime import Runtime
+from tests.webhooks.receiver import Receiver
 
 POSTGRES_URL = os.environ.get(
     "PICKBAY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -140,3 +141,14 @@ def free_port() -> Iterator[int]:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
     return port
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    """A real HTTP webhook receiver on a free port."""
+    r = Receiver()
+    await r.start()
+    try:
+        yield r
+    finally:
+        await r.stop()

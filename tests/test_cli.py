@@ -269,3 +269,22 @@ def test_itempath_users_tokens_and_the_seed_curls(tmp_path: Path, free_port: int
         assert deleted == {"deleted": "true"}
         logged = httpx.post(f"{base}/api/users/login", json={"username": "wms", "password": "pw"})
         assert logged.json()["login"] is True
+
+
+def test_webhooks_are_added_listed_and_deleted(tmp_path: Path) -> None:
+    env = {**os.environ, "PICKBAY_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"}
+    added = run_cli("webhooks", "add", "http://127.0.0.1:9/hook", "--secret", "s3", env=env)
+    assert added.splitlines()[0] == "Subscribed http://127.0.0.1:9/hook as webhook 1 (greymatter)."
+    assert added.splitlines()[-1] == "s3"
+    assert run_cli("webhooks", "list", env=env) == "1\tgreymatter\thttp://127.0.0.1:9/hook\n"
+    bad = subprocess.run(
+        [sys.executable, "-m", "pickbay", "webhooks", "add", "ftp://x"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode == 1
+    assert "http" in bad.stderr
+    assert run_cli("webhooks", "delete", "1", env=env) == "Deleted webhook 1.\n"
+    assert run_cli("webhooks", "list", env=env) == "No webhooks.\n"

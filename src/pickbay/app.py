@@ -16,9 +16,11 @@ from starlette.responses import Response
 from pickbay import __version__
 from pickbay.api import clock as clock_api
 from pickbay.api import common as own_api
+from pickbay.api import greymatter as greymatter_api
 from pickbay.api import itempath as itempath_api
 from pickbay.api import labels as labels_api
 from pickbay.api import pickup_robot as pickup_robot_api
+from pickbay.api import webhooks as webhooks_api
 from pickbay.config import Settings
 from pickbay.core.errors import (
     NotFound,
@@ -26,6 +28,7 @@ from pickbay.core.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
+from pickbay.dialects.greymatter import routes as greymatter_routes
 from pickbay.dialects.itempath import routes as itempath_routes
 from pickbay.dialects.pickup_cloud import problems as pickup_problems
 from pickbay.dialects.pickup_cloud import routes as pickup_routes
@@ -41,6 +44,7 @@ RENDERERS: list[tuple[str, ErrorRenderer]] = [
     (own_api.PREFIX, own_api.render),
     (itempath_routes.PREFIX, itempath_routes.render),
     (itempath_routes.LEGACY_PREFIX, itempath_routes.render),
+    (greymatter_routes.PREFIX, greymatter_routes.render),
 ]
 
 
@@ -92,8 +96,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         version=__version__,
         description=(
             "A self-hosted order hub and sandbox that speaks the BD Rowa Pickup Cloud API "
-            "(/api/v2) and the ItemPath API of Kardex Power Pick (/api). "
-            "pickbay's own API (clock, robot operator actions, labels) lives under /pickbay/v1."
+            "(/api/v2), the ItemPath API of Kardex Power Pick (/api) and the GreyMatter API of "
+            "GreyOrange Butler (/api-gateway/sr-service/platform-srms). pickbay's own API "
+            "(clock, operator actions, webhooks, labels) lives under /pickbay/v1."
         ),
         lifespan=lifespan,
     )
@@ -140,6 +145,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(itempath_routes.router)
     app.include_router(itempath_api.router)
     app.include_router(labels_api.router)
+    app.include_router(greymatter_routes.router)
+    app.include_router(greymatter_api.router)
+    app.include_router(webhooks_api.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -155,11 +163,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 pickup_routes.SECURITY_SCHEME
             )
             components["securitySchemes"]["ItemPathToken"] = itempath_routes.SECURITY_SCHEME
+            components["securitySchemes"]["GreyMatterToken"] = greymatter_routes.SECURITY_SCHEME
             for path, operations in schema["paths"].items():
                 if path.startswith(pickup_routes.PREFIX + "/"):
                     scheme = "PickupCloudKey"
                 elif path.startswith(itempath_routes.PREFIX + "/") and "/users/" not in path:
                     scheme = "ItemPathToken"
+                elif path.startswith(greymatter_routes.PREFIX + "/"):
+                    scheme = "GreyMatterToken"
                 else:
                     continue
                 for operation in operations.values():

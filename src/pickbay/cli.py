@@ -1,4 +1,4 @@
-"""The `pickbay` command: serve, keys, users."""
+"""The `pickbay` command: serve, keys, users, webhooks."""
 
 from __future__ import annotations
 
@@ -29,6 +29,9 @@ def _serve(args: argparse.Namespace) -> int:
     if settings.itempath_admin_password:
         login += f" as admin / {settings.itempath_admin_password}"
     print(f"  ItemPath       {base}/api/orders   ({login})")
+    gm = "/api-gateway/sr-service/platform-srms/service-request"
+    print(f"  GreyMatter     {base}{gm}   (Authorization: Bearer {settings.greymatter_token})")
+    print(f"  webhooks       {base}/pickbay/v1/webhooks   (or pickbay webhooks add URL)")
     print(f"  own API        {base}/pickbay/v1   (Authorization: Bearer {settings.admin_token})")
     print(f"  health         {base}/healthz")
     sys.stdout.flush()
@@ -78,6 +81,41 @@ def _users(args: argparse.Namespace) -> int:
     return 0
 
 
+def _webhooks(args: argparse.Namespace) -> int:
+    from pickbay.runtime import Runtime
+
+    async def run() -> list[str]:
+        rt = Runtime(Settings(scheduler=False, webhooks=False))
+        await rt.db.migrate()
+        await rt.clock.load()
+        try:
+            hooks = rt.webhooks
+            if args.webhooks_command == "add":
+                row = await hooks.subscribe(args.url, args.secret, args.dialect)
+                return [
+                    f"Subscribed {row['url']} as webhook {row['id']} ({row['dialect']}).",
+                    "Notifications carry X-Pickbay-Signature: sha256=HMAC(secret, body); secret:",
+                    row["secret"],
+                ]
+            if args.webhooks_command == "delete":
+                await hooks.unsubscribe(args.id)
+                return [f"Deleted webhook {args.id}."]
+            rows = await hooks.all()
+            return [f"{r['id']}\t{r['dialect']}\t{r['url']}" for r in rows] or ["No webhooks."]
+        finally:
+            await rt.db.dispose()
+
+    from pickbay.core.errors import PickbayError
+
+    try:
+        lines = asyncio.run(run())
+    except PickbayError as exc:
+        print(f"pickbay: {exc.detail or exc.title}", file=sys.stderr)
+        return 1
+    print("\n".join(lines))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line grammar."""
     p = argparse.ArgumentParser(
@@ -114,6 +152,18 @@ def parser() -> argparse.ArgumentParser:
     )
     token.add_argument("name")
     token.set_defaults(func=_users)
+
+    hooks = sub.add_parser("webhooks", help="manage webhook subscriptions")
+    hooks_sub = hooks.add_subparsers(dest="webhooks_command", required=True)
+    hook_add = hooks_sub.add_parser("add", help="subscribe URL (prints the signing secret)")
+    hook_add.add_argument("url")
+    hook_add.add_argument("--secret", help="the signing secret (made if not given)")
+    hook_add.add_argument("--dialect", default="greymatter")
+    hook_add.set_defaults(func=_webhooks)
+    hooks_sub.add_parser("list", help="list subscriptions").set_defaults(func=_webhooks)
+    hook_delete = hooks_sub.add_parser("delete", help="delete subscription ID")
+    hook_delete.add_argument("id", type=int)
+    hook_delete.set_defaults(func=_webhooks)
     return p
 
 

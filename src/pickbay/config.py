@@ -51,6 +51,40 @@ class Settings(BaseSettings):
     itempath_sandbox_materials: bool = Field(
         default=True, description="stock a fresh database with the sandbox materials"
     )
+    greymatter_token: str = Field(
+        default="dev", description="bearer token of the GreyMatter API; empty refuses every call"
+    )
+    greymatter_stations: int = Field(
+        default=2, ge=1, le=100, description="pick-put stations on the simulated floor"
+    )
+    greymatter_bins: int = Field(default=4, ge=1, le=100, description="bins at each station")
+    greymatter_check_seconds: float = Field(
+        default=1.0, ge=0, description="virtual seconds before the floor checks inventory"
+    )
+    greymatter_rack_seconds: float = Field(
+        default=10.0, ge=0, description="virtual seconds a robot takes to bring a rack"
+    )
+    greymatter_pick_seconds: float = Field(
+        default=5.0, ge=0, description="virtual seconds the station operator takes per pick"
+    )
+    greymatter_auto: bool = Field(
+        default=True, description="racks move and operators pick by themselves"
+    )
+    greymatter_sandbox_stock: bool = Field(
+        default=True, description="stock an empty floor with the sandbox products"
+    )
+    webhooks: bool = Field(
+        default=True, description="deliver webhook notifications from this process"
+    )
+    webhook_retry_seconds: float = Field(
+        default=5.0, gt=0, description="virtual seconds before the first retry (then doubling)"
+    )
+    webhook_retry_max_seconds: float = Field(
+        default=3600.0, gt=0, description="the longest wait between two attempts"
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="how long a receiver may take to answer"
+    )
 
 
 def normalize_database_url(url: str) -> str:

@@ -5,15 +5,22 @@ from __future__ import annotations
 from pickbay.bus.backplane import backplane_for
 from pickbay.bus.relay import EventRelay
 from pickbay.config import Settings
+from pickbay.core import greymatter
 from pickbay.core.clock import Clock
 from pickbay.core.pickup import Policy
 from pickbay.engine.accounts import Accounts
 from pickbay.engine.clock import ClockService
+from pickbay.engine.greymatter import Floor, FloorService
 from pickbay.engine.itempath import LiftService, Timing
 from pickbay.engine.pickup import PickupService
 from pickbay.engine.scheduler import Scheduler
 from pickbay.engine.tenancy import Tenancy
 from pickbay.store.db import Database
+from pickbay.webhooks.dispatcher import Format, WebhookDispatcher
+from pickbay.webhooks.subscriptions import Webhooks
+
+# The dialects whose events make webhook notifications, and how.
+WEBHOOK_FORMATS: dict[str, Format] = {"greymatter": greymatter.webhook_body}
 
 
 class Runtime:
@@ -49,6 +56,32 @@ class Runtime:
             ),
         )
 
+        self.greymatter = FloorService(
+            self.db,
+            self.clock,
+            self.scheduler,
+            Floor(
+                stations=settings.greymatter_stations,
+                bins=settings.greymatter_bins,
+                check_seconds=settings.greymatter_check_seconds,
+                rack_seconds=settings.greymatter_rack_seconds,
+                pick_seconds=settings.greymatter_pick_seconds,
+                auto=settings.greymatter_auto,
+            ),
+        )
+        self.dispatcher = WebhookDispatcher(
+            self.db,
+            self.clock,
+            self.relay,
+            WEBHOOK_FORMATS,
+            retry_seconds=settings.webhook_retry_seconds,
+            retry_max_seconds=settings.webhook_retry_max_seconds,
+            timeout_seconds=settings.webhook_timeout_seconds,
+        )
+        self.webhooks = Webhooks(
+            self.db, self.clock, lambda: set(WEBHOOK_FORMATS), self.dispatcher.wake
+        )
+
     async def start(self) -> None:
         """Migrate, load the clock, add the sandbox credentials and stock, start the workers."""
         await self.db.migrate()
@@ -60,12 +93,17 @@ class Runtime:
         await self.accounts.start(self.settings.itempath_admin_password)
         if self.settings.itempath_sandbox_materials:
             await self.itempath.seed_materials()
+        if self.settings.greymatter_sandbox_stock:
+            await self.greymatter.seed_stock()
+        if self.settings.webhooks:
+            await self.dispatcher.start()
         if self.settings.scheduler:
             self.scheduler.start()
 
     async def stop(self) -> None:
-        """Stop the scheduler and the relay, close the backplane and the database."""
+        """Stop the scheduler, webhooks and relay; close the backplane and the database."""
         await self.scheduler.stop()
+        await self.dispatcher.stop()
         await self.relay.stop()
         await self.backplane.close()
         await self.db.dispose()

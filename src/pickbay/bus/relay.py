@@ -49,6 +49,11 @@ class EventRelay:
         self._ring_again = False
         self._ringer: asyncio.Future[None] | None = None  # the publish under way
 
+    @property
+    def safe_cursor(self) -> int:
+        """The highest seq up to which every event was read (below any gap still open)."""
+        return min(self._gaps) - 1 if self._gaps else self.cursor
+
     def subscribe(self, subscriber: Subscriber) -> None:
         """Call `subscriber` with each batch of new events."""
         self._subscribers.append(subscriber)

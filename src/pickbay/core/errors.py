@@ -26,6 +26,22 @@ class InvalidInput(PickbayError):
         self.errors = errors
 
 
+class Errors:
+    """Collects every problem of a request body, so one answer names them all."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, list[str]] = {}
+
+    def add(self, name: str, message: str) -> None:
+        """Note a problem with `name` (a field or a JSON path)."""
+        self.found.setdefault(name, []).append(message)
+
+    def raise_any(self) -> None:
+        """InvalidInput if anything was noted."""
+        if self.found:
+            raise InvalidInput(self.found)
+
+
 class Unauthorized(PickbayError):
     """Missing or wrong credentials."""
 

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pickbay.core.errors import ConcurrentChange, Conflict, InvalidInput, NotFound
+from pickbay.core.errors import Conflict, InvalidInput, NotFound
 from pickbay.core.events import Event
 from pickbay.core.itempath import (
     MATERIAL_CHANGED,
@@ -25,6 +25,7 @@ from pickbay.core.itempath import (
 )
 from pickbay.core.query import ListQuery
 from pickbay.engine.clock import ClockService
+from pickbay.engine.retry import in_transaction
 from pickbay.engine.scheduler import Scheduler
 from pickbay.engine.simulator import lift_module
 from pickbay.store import events as event_log
@@ -442,20 +443,19 @@ class LiftService:
         store: Callable[[AsyncConnection, LiftOrder], Awaitable[None]] = repo.update_order,
     ) -> LiftOrder:
         """Load, change and store (or delete) one order in one transaction, retrying races."""
-        for _attempt in range(5):
-            try:
-                async with self.db.transaction() as conn:
-                    order = await repo.load(conn, order_id)
-                    if order is None:
-                        raise NotFound(f"Order '{order_id}' does not exist.")
-                    await change(conn, order, self.clock.now())
-                    await store(conn, order)
-            except ConcurrentChange:
-                continue
-            if order.timers:
-                self.scheduler.poke()
+
+        async def attempt(conn: AsyncConnection) -> LiftOrder:
+            order = await repo.load(conn, order_id)
+            if order is None:
+                raise NotFound(f"Order '{order_id}' does not exist.")
+            await change(conn, order, self.clock.now())
+            await store(conn, order)
             return order
-        raise ConcurrentChange(f"order '{order_id}' keeps changing; try again")
+
+        order = await in_transaction(self.db, attempt, f"order '{order_id}'")
+        if order.timers:
+            self.scheduler.poke()
+        return order
 
 
 async def _material(conn: AsyncConnection, key: str) -> dict[str, Any]:

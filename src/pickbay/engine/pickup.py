@@ -11,10 +11,11 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay.core.demo_script import ScriptAction, parse_demo_script
-from pickbay.core.errors import ConcurrentChange, Conflict, DemoFailure, InvalidInput, NotFound
+from pickbay.core.errors import Conflict, DemoFailure, InvalidInput, NotFound
 from pickbay.core.pickup import Article, OrderKind, Pack, PickupOrder, PickupState, Policy
 from pickbay.engine.batch import GroupCommit
 from pickbay.engine.clock import ClockService
+from pickbay.engine.retry import in_transaction
 from pickbay.engine.scheduler import Scheduler
 from pickbay.engine.simulator import pickup_robot
 from pickbay.store import pickup_orders as repo
@@ -317,18 +318,16 @@ class PickupService:
         label: str,
     ) -> tuple[PickupOrder, R]:
         """Load, change and store one order in one transaction, retrying lost races."""
-        for _attempt in range(5):
-            try:
-                async with self.db.transaction() as conn:
-                    order = await locate(conn)
-                    if order is None:
-                        raise NotFound(f"No order '{label}' was found.")
-                    result = change(order, self.clock.now())
-                    has_timers = bool(order.timers)
-                    await repo.update_order(conn, order)
-            except ConcurrentChange:
-                continue
-            if has_timers:
-                self.scheduler.poke()
+
+        async def attempt(conn: AsyncConnection) -> tuple[PickupOrder, R]:
+            order = await locate(conn)
+            if order is None:
+                raise NotFound(f"No order '{label}' was found.")
+            result = change(order, self.clock.now())
+            await repo.update_order(conn, order)
             return order, result
-        raise ConcurrentChange(f"order '{label}' keeps changing; try again")
+
+        order, result = await in_transaction(self.db, attempt, f"order '{label}'")
+        if order.timers:
+            self.scheduler.poke()
+        return order, result

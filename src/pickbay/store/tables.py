@@ -12,6 +12,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
 )
 
 from pickbay.store.types import BigId, Json, UtcDateTime
@@ -233,4 +234,106 @@ secrets = Table(
     metadata,
     Column("name", String(64), primary_key=True),
     Column("value", String(200), nullable=False),
+)
+
+# GreyMatter service requests: the whole request lives in `orders.data`; these columns are
+# what the floor's dispatcher orders and filters by.
+greymatter_orders = Table(
+    "greymatter_orders",
+    metadata,
+    Column("order_id", BigId, ForeignKey("orders.id"), primary_key=True),
+    Column("sr_id", BigId, nullable=False, unique=True),
+    Column("kind", String(8), nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("rank", Integer, nullable=False),
+    Column("pick_after", UtcDateTime),
+    Column("pick_before", UtcDateTime),
+    Column("pps_id", Integer),
+    Column("bin_id", Integer),
+    Index(None, "state", "rank", "pick_before", "sr_id"),
+    Index(None, "pps_id", "bin_id"),
+)
+
+# One row per id handed out: service requests, lines, containers, products, transactions
+# share one increasing sequence, so an id never names two things.
+greymatter_ids = Table(
+    "greymatter_ids",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("made", Integer, nullable=False),
+)
+
+greymatter_stock = Table(
+    "greymatter_stock",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("product", String(1000), nullable=False, unique=True),  # canonical attributes
+    Column("attributes", Json, nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("blocked", Integer, nullable=False),
+    Column("subpack", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# Each stock attribute as a row, so every filter_parameters filter is an indexed EXISTS.
+greymatter_stock_attributes = Table(
+    "greymatter_stock_attributes",
+    metadata,
+    Column("stock_id", BigId, ForeignKey("greymatter_stock.id"), primary_key=True),
+    Column("key", String(100), primary_key=True),
+    Column("value", String(200), nullable=False),
+    Index(None, "key", "value"),
+)
+
+webhook_subscriptions = Table(
+    "webhook_subscriptions",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("url", String(2000), nullable=False),
+    Column("secret", String(200), nullable=False),
+    Column("dialect", String(32), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# The outbox: one row per notification per subscription, sent in id order per order key.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("subscription_id", BigId, ForeignKey("webhook_subscriptions.id"), nullable=False),
+    Column("event_seq", BigId),  # NULL on a manual redelivery (a copy)
+    Column("redelivery_of", BigId),
+    Column("notification_id", String(100), nullable=False),
+    Column("order_key", String(100), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("delivered_at", UtcDateTime),
+    Column("last_status", Integer),
+    Column("last_error", String(500)),
+    Index(None, "subscription_id", "event_seq", unique=True),
+    Index(None, "state", "next_attempt_at", "id"),
+    Index(None, "subscription_id", "order_key", "state", "id"),
+)
+
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("delivery_id", BigId, ForeignKey("webhook_deliveries.id"), nullable=False, index=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("status", Integer),
+    Column("error", String(500)),
+    Column("duration_ms", Float, nullable=False),
+)
+
+# Durable read positions in the event log of consumers that must survive restarts.
+cursors = Table(
+    "cursors",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("seq", BigId, nullable=False),
 )

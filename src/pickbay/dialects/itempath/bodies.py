@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pickbay.core.errors import InvalidInput
+from pickbay.core.errors import Errors, InvalidInput
 from pickbay.core.itempath import Direction
 from pickbay.engine.itempath import NewLiftOrder, NewLine, OrderChanges
 from pickbay.engine.simulator import lift_module
@@ -39,22 +39,6 @@ _LINE_COLUMN = {
 }
 _REFERENCE_LISTS = ("carriers", "locations", "shelves", "zones")
 _INFO = frozenset(f"Info{n}" for n in range(1, 6))
-
-
-class Errors:
-    """Collects every problem of a body, so one answer names them all."""
-
-    def __init__(self) -> None:
-        self.found: dict[str, list[str]] = {}
-
-    def add(self, name: str, message: str) -> None:
-        """Note a problem with `name`."""
-        self.found.setdefault(name, []).append(message)
-
-    def raise_any(self) -> None:
-        """InvalidInput if anything was noted."""
-        if self.found:
-            raise InvalidInput(self.found)
 
 
 def _text(errors: Errors, name: str, value: Any, limit: int) -> str | None:

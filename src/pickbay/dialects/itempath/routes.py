@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from pickbay.core.errors import (
     Conflict,
+    Errors,
     InvalidInput,
     NotFound,
     PickbayError,
@@ -106,7 +107,7 @@ async def login(request: Request) -> JsonResponse:
     if not isinstance(body, dict):
         raise InvalidInput({"body": ['Send {"username": ..., "password": ...}.']})
     username, password = body.get("username"), body.get("password")
-    errors = bodies.Errors()
+    errors = Errors()
     for key, value in (("username", username), ("password", password)):
         if not isinstance(value, str) or not value:
             errors.add(key, bodies.REQUIRED)

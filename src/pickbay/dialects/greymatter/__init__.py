@@ -1,0 +1,1 @@
+"""The GreyMatter dialect: GreyOrange Butler service requests."""

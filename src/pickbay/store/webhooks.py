@@ -1,0 +1,202 @@
+"""Webhook subscriptions, the delivery outbox and its attempt log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import Select
+
+from pickbay.store.tables import (
+    cursors,
+    webhook_attempts,
+    webhook_deliveries,
+    webhook_subscriptions,
+)
+
+PENDING, DELIVERED, DROPPED = "pending", "delivered", "dropped"
+
+
+async def add_subscription(
+    conn: AsyncConnection, url: str, secret: str, dialect: str, now: datetime
+) -> dict[str, Any]:
+    """Store a subscription; returns it."""
+    values = {"url": url, "secret": secret, "dialect": dialect, "active": True, "created_at": now}
+    new_id = (
+        await conn.execute(
+            insert(webhook_subscriptions).returning(webhook_subscriptions.c.id), values
+        )
+    ).scalar_one()
+    return {"id": int(new_id), **values}
+
+
+async def subscriptions(conn: AsyncConnection) -> list[dict[str, Any]]:
+    """Active subscriptions, oldest first."""
+    s = webhook_subscriptions
+    rows = await conn.execute(select(s).where(s.c.active.is_(True)).order_by(s.c.id))
+    return [dict(r) for r in rows.mappings()]
+
+
+async def subscription(conn: AsyncConnection, subscription_id: int) -> dict[str, Any] | None:
+    """An active subscription."""
+    s = webhook_subscriptions
+    row = (
+        (await conn.execute(select(s).where(and_(s.c.id == subscription_id, s.c.active.is_(True)))))
+        .mappings()
+        .first()
+    )
+    return None if row is None else dict(row)
+
+
+async def deactivate(conn: AsyncConnection, subscription_id: int) -> bool:
+    """End a subscription and drop what it still had to send; False if there was none."""
+    s, d = webhook_subscriptions, webhook_deliveries
+    result = await conn.execute(
+        update(s).where(and_(s.c.id == subscription_id, s.c.active.is_(True))).values(active=False)
+    )
+    if result.rowcount != 1:
+        return False
+    await conn.execute(
+        update(d)
+        .where(and_(d.c.subscription_id == subscription_id, d.c.state == PENDING))
+        .values(state=DROPPED)
+    )
+    return True
+
+
+async def add_deliveries(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    """Queue deliveries; one already queued for the same subscription and event is skipped."""
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(webhook_deliveries).on_conflict_do_nothing()
+    await conn.execute(statement, rows)
+
+
+def _heads(now: datetime | None) -> Select[Any]:
+    """Pending deliveries that no earlier pending one of their order key is waiting behind."""
+    d = webhook_deliveries
+    e = webhook_deliveries.alias("earlier")
+    blocked = select(e.c.id).where(
+        e.c.subscription_id == d.c.subscription_id,
+        e.c.order_key == d.c.order_key,
+        e.c.state == PENDING,
+        e.c.id < d.c.id,
+    )
+    if now is not None:
+        blocked = blocked.where(e.c.next_attempt_at > now)
+    return select(d).where(d.c.state == PENDING, ~blocked.exists())
+
+
+async def due(conn: AsyncConnection, now: datetime, limit: int) -> list[dict[str, Any]]:
+    """Deliveries to attempt now, in id order; a key's line stops at one that must wait."""
+    d = webhook_deliveries
+    query = _heads(now).where(d.c.next_attempt_at <= now).order_by(d.c.id).limit(limit)
+    return [dict(r) for r in (await conn.execute(query)).mappings()]
+
+
+async def next_attempt_at(conn: AsyncConnection) -> datetime | None:
+    """When the next delivery at the head of its key's line falls due."""
+    heads = _heads(None).subquery()
+    value: datetime | None = (
+        await conn.execute(select(func.min(heads.c.next_attempt_at)))
+    ).scalar()
+    return value
+
+
+async def record(
+    conn: AsyncConnection, outcomes: Sequence[dict[str, Any]], attempts: Sequence[dict[str, Any]]
+) -> None:
+    """Store what happened: each delivery's new state, and one log row per attempt."""
+    if not outcomes:
+        return
+    d = webhook_deliveries
+    await conn.execute(
+        update(d)
+        .where(d.c.id == bindparam("b_id"))
+        .values(
+            state=bindparam("b_state"),
+            attempts=d.c.attempts + 1,
+            next_attempt_at=bindparam("b_next"),
+            delivered_at=bindparam("b_delivered"),
+            last_status=bindparam("b_status"),
+            last_error=bindparam("b_error"),
+        ),
+        [{f"b_{k}": v for k, v in o.items()} for o in outcomes],
+    )
+    await conn.execute(insert(webhook_attempts), list(attempts))
+
+
+async def deliveries(
+    conn: AsyncConnection,
+    subscription_id: int,
+    *,
+    state: str | None,
+    before: int | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """A subscription's deliveries, newest first."""
+    d = webhook_deliveries
+    query = select(d).where(d.c.subscription_id == subscription_id).order_by(d.c.id.desc())
+    if state is not None:
+        query = query.where(d.c.state == state)
+    if before is not None:
+        query = query.where(d.c.id < before)
+    return [dict(r) for r in (await conn.execute(query.limit(limit))).mappings()]
+
+
+async def delivery(
+    conn: AsyncConnection, subscription_id: int, delivery_id: int
+) -> dict[str, Any] | None:
+    """One delivery with its attempts."""
+    d, a = webhook_deliveries, webhook_attempts
+    row = (
+        (
+            await conn.execute(
+                select(d).where(and_(d.c.id == delivery_id, d.c.subscription_id == subscription_id))
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    tries = await conn.execute(select(a).where(a.c.delivery_id == delivery_id).order_by(a.c.id))
+    return {**dict(row), "attempt_log": [dict(t) for t in tries.mappings()]}
+
+
+async def redeliver(conn: AsyncConnection, original: dict[str, Any], now: datetime) -> int:
+    """Queue a copy of a delivery to send now, outside its key's line; returns its id."""
+    d = webhook_deliveries
+    values = {
+        "subscription_id": original["subscription_id"],
+        "event_seq": None,
+        "redelivery_of": original["id"],
+        "notification_id": original["notification_id"],
+        "order_key": f"redelivery:{original['id']}:{now.isoformat()}",
+        "body": original["body"],
+        "state": PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    return int((await conn.execute(insert(d).returning(d.c.id), values)).scalar_one())
+
+
+async def cursor(conn: AsyncConnection, name: str) -> int | None:
+    """A consumer's stored position in the event log."""
+    value = (await conn.execute(select(cursors.c.seq).where(cursors.c.name == name))).scalar()
+    return None if value is None else int(value)
+
+
+async def save_cursor(conn: AsyncConnection, name: str, seq: int) -> None:
+    """Store a consumer's position (it only moves forward)."""
+    found = await cursor(conn, name)
+    if found is None:
+        await conn.execute(insert(cursors).values(name=name, seq=seq))
+    elif seq > found:
+        await conn.execute(update(cursors).where(cursors.c.name == name).values(seq=seq))

@@ -1,0 +1,104 @@
+"""Managing webhook subscriptions and looking into (and repeating) their deliveries."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from pickbay.core.errors import InvalidInput, NotFound
+from pickbay.engine.clock import ClockService
+from pickbay.store import webhooks as store
+from pickbay.store.db import Database
+
+STATES = (store.PENDING, store.DELIVERED, store.DROPPED)
+
+
+def check_url(url: str) -> str:
+    """An absolute http(s) URL, or InvalidInput."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 2000:
+        raise InvalidInput({"url": ["The url must be an absolute http:// or https:// URL."]})
+    return url
+
+
+class Webhooks:
+    """Subscriptions and their delivery log."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: ClockService,
+        dialects: Callable[[], set[str]],
+        wake: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.dialects = dialects  # those that send notifications
+        self.wake = wake
+
+    async def subscribe(self, url: str, secret: str | None, dialect: str) -> dict[str, Any]:
+        """Add a subscription; a secret is made if none is given (returned once, here)."""
+        check_url(url)
+        if dialect not in self.dialects():
+            known = ", ".join(sorted(self.dialects()))
+            raise InvalidInput({"dialect": [f"'{dialect}' sends no notifications; use {known}."]})
+        if secret is not None and not 1 <= len(secret) <= 200:
+            raise InvalidInput({"secret": ["The secret must be 1 to 200 characters."]})
+        async with self.db.transaction() as conn:
+            return await store.add_subscription(
+                conn, url, secret or secrets.token_urlsafe(24), dialect, self.clock.now()
+            )
+
+    async def all(self) -> list[dict[str, Any]]:
+        """Every active subscription."""
+        async with self.db.read() as conn:
+            return await store.subscriptions(conn)
+
+    async def get(self, subscription_id: int) -> dict[str, Any]:
+        """One subscription; NotFound if it does not exist (or was deleted)."""
+        async with self.db.read() as conn:
+            found = await store.subscription(conn, subscription_id)
+        if found is None:
+            raise NotFound(f"No webhook subscription {subscription_id}.")
+        return found
+
+    async def unsubscribe(self, subscription_id: int) -> None:
+        """End a subscription; what it had not delivered yet is dropped."""
+        async with self.db.transaction() as conn:
+            if not await store.deactivate(conn, subscription_id):
+                raise NotFound(f"No webhook subscription {subscription_id}.")
+
+    async def deliveries(
+        self, subscription_id: int, *, state: str | None, before: int | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """A subscription's deliveries, newest first."""
+        if state is not None and state not in STATES:
+            raise InvalidInput({"state": [f"The state must be one of {', '.join(STATES)}."]})
+        await self.get(subscription_id)
+        async with self.db.read() as conn:
+            return await store.deliveries(
+                conn, subscription_id, state=state, before=before, limit=limit
+            )
+
+    async def delivery(self, subscription_id: int, delivery_id: int) -> dict[str, Any]:
+        """One delivery with every attempt made."""
+        async with self.db.read() as conn:
+            found = await store.delivery(conn, subscription_id, delivery_id)
+        if found is None:
+            raise NotFound(f"No delivery {delivery_id} for webhook {subscription_id}.")
+        return found
+
+    async def redeliver(self, subscription_id: int, delivery_id: int) -> dict[str, Any]:
+        """Send a delivery again now (as a new delivery with the same notification)."""
+        await self.get(subscription_id)
+        async with self.db.transaction() as conn:
+            original = await store.delivery(conn, subscription_id, delivery_id)
+            if original is None:
+                raise NotFound(f"No delivery {delivery_id} for webhook {subscription_id}.")
+            new_id = await store.redeliver(conn, original, self.clock.now())
+            copy = await store.delivery(conn, subscription_id, new_id)
+        assert copy is not None
+        self.wake()
+        return copy

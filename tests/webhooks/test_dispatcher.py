@@ -1,0 +1,194 @@
+"""Webhook delivery against a real HTTP receiver: order, retries, restarts, signatures."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from pickbay.app import create_app
+from pickbay.runtime import Runtime
+from pickbay.webhooks.signing import HEADER, verify
+from tests.conftest import paused_clock, settings_for
+from tests.dialects.greymatter.test_api import AUTH, BASE, pick
+from tests.webhooks.receiver import Receiver
+
+ADMIN = {"Authorization": "Bearer dev"}
+HOOKS = "/pickbay/v1/webhooks"
+LIFECYCLE = [
+    ("order_information", "fulfillable"),
+    ("order_information", "cancellation_locked"),
+    ("order_information", "pick_started"),
+    ("order_information", "complete"),
+    ("bin_complete", "complete"),
+]
+
+
+async def settled(client: httpx.AsyncClient, hook: int, count: int) -> list[dict[str, Any]]:
+    """The delivery log once `count` deliveries are recorded as delivered (the sender records
+    an attempt just after the receiver answers it)."""
+    async with asyncio.timeout(15):
+        while True:
+            log = (await client.get(f"{HOOKS}/{hook}/deliveries", headers=ADMIN)).json()
+            rows: list[dict[str, Any]] = log["deliveries"]
+            if sum(d["state"] == "delivered" for d in rows) >= count:
+                return rows
+            await asyncio.sleep(0.01)
+
+
+class Pickbay:
+    """One pickbay process on a database, started and stopped by the test."""
+
+    def __init__(self, url: str) -> None:
+        self.runtime = Runtime(settings_for(url), clock=paused_clock())
+        self.app = create_app(runtime=self.runtime)
+        self.client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app), base_url="http://pickbay.test"
+        )
+
+    async def __aenter__(self) -> Pickbay:
+        self._lifespan = self.app.router.lifespan_context(self.app)
+        await self._lifespan.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.client.aclose()
+        await self._lifespan.__aexit__(None, None, None)
+
+    async def advance(self, *steps: float) -> None:
+        for seconds in steps:
+            await self.runtime.scheduler.advance(seconds)
+
+
+async def test_a_failing_receiver_and_a_restart_lose_nothing(
+    database_url: str, receiver: Receiver
+) -> None:
+    receiver.fail_with = 503
+    async with Pickbay(database_url) as first:
+        r = await first.client.post(HOOKS, json={"url": receiver.url}, headers=ADMIN)
+        hook = r.json()["id"]
+        for name, sku in (("R-1", "2001"), ("R-2", "2002")):
+            body = pick(name, (f"{name}_1", 3, f"product_sku = '{sku}'"))
+            assert (await first.client.post(BASE, json=body, headers=AUTH)).status_code == 200
+        await first.advance(1)
+        await receiver.wait_refused(2)  # the head of each request's line, once
+        await first.advance(10, 5)  # the rest happens while the receiver is down
+    receiver.fail_with = None
+
+    async with Pickbay(database_url) as second:
+        await second.advance(30)  # the next retry falls due
+        got = await receiver.wait_for(10)
+        assert receiver.of("R-1") == LIFECYCLE
+        assert receiver.of("R-2") == LIFECYCLE
+        assert len({n["notification_id"] for n in got}) == 10
+        log = await settled(second.client, hook, 10)
+        assert len(log) == 10
+        first_try = min(log, key=lambda d: d["id"])
+        detail = await second.client.get(
+            f"{HOOKS}/{hook}/deliveries/{first_try['id']}", headers=ADMIN
+        )
+        attempts = detail.json()["attemptLog"]
+        assert len(attempts) >= 2
+        assert (attempts[-1]["status"], attempts[-1]["error"]) == (200, None)
+        assert {(a["status"], a["error"]) for a in attempts[:-1]} == {(503, "HTTP 503")}
+
+
+async def test_retries_back_off_doubling_and_each_attempt_is_logged(
+    client: httpx.AsyncClient, app_runtime: Runtime, receiver: Receiver
+) -> None:
+    receiver.fail_with = 500
+    hook = (await client.post(HOOKS, json={"url": receiver.url}, headers=ADMIN)).json()["id"]
+    # Far more than the floor holds: one notification (not_fulfillable), and nothing after it.
+    await client.post(BASE, json=pick("B-1", ("B-1_1", 999, "product_sku = '2001'")), headers=AUTH)
+    await app_runtime.scheduler.advance(1)
+    waits = []
+    for n, seconds in enumerate((5, 10, 20), start=1):
+        await receiver.wait_refused(n)
+        (delivery,) = (await client.get(f"{HOOKS}/{hook}/deliveries", headers=ADMIN)).json()[
+            "deliveries"
+        ]
+        while delivery["attempts"] < n:  # the attempt is recorded just after the answer
+            await asyncio.sleep(0.01)
+            delivery = (
+                await client.get(f"{HOOKS}/{hook}/deliveries/{delivery['id']}", headers=ADMIN)
+            ).json()
+        waits.append(
+            (
+                datetime.fromisoformat(delivery["nextAttemptAt"]) - app_runtime.clock.now()
+            ).total_seconds()
+        )
+        if n == 3:
+            receiver.fail_with = None
+        await app_runtime.scheduler.advance(seconds)
+    assert waits == [5, 10, 20]
+    (n,) = await receiver.wait_for(1)
+    assert n["notification_data"]["state"] == "not_fulfillable"
+    await settled(client, hook, 1)
+    detail = await client.get(f"{HOOKS}/{hook}/deliveries/{delivery['id']}", headers=ADMIN)
+    assert [a["status"] for a in detail.json()["attemptLog"]] == [500, 500, 500, 200]
+
+
+async def test_notifications_are_signed_and_can_be_redelivered(
+    client: httpx.AsyncClient, app_runtime: Runtime, receiver: Receiver
+) -> None:
+    r = await client.post(HOOKS, json={"url": receiver.url, "secret": "s3cret"}, headers=ADMIN)
+    assert r.status_code == 201
+    hook = r.json()
+    assert (hook["secret"], hook["dialect"]) == ("s3cret", "greymatter")
+    await client.post(BASE, json=pick("S-1", ("S-1_1", 1, "product_sku = '2001'")), headers=AUTH)
+    await app_runtime.scheduler.advance(1)
+    (n,) = await receiver.wait_for(1)
+    headers, body = receiver.raw[0]
+    assert verify("s3cret", body, headers[HEADER.lower()])
+    assert not verify("other", body, headers[HEADER.lower()])
+    assert headers["x-pickbay-notification-id"] == n["notification_id"]
+    assert headers["content-type"] == "application/json"
+
+    (delivery,) = (await client.get(f"{HOOKS}/{hook['id']}/deliveries", headers=ADMIN)).json()[
+        "deliveries"
+    ]
+    again = await client.post(
+        f"{HOOKS}/{hook['id']}/deliveries/{delivery['id']}/redeliver", headers=ADMIN
+    )
+    assert again.status_code == 202
+    assert again.json()["redeliveryOf"] == delivery["id"]
+    await receiver.wait_for(2)
+    assert receiver.raw[1][1] == body
+    assert receiver.received[1]["notification_id"] == n["notification_id"]
+
+
+async def test_subscriptions_are_managed_and_a_deleted_one_gets_nothing(
+    client: httpx.AsyncClient, app_runtime: Runtime, receiver: Receiver
+) -> None:
+    for bad in (
+        {"url": "ftp://example.com/x"},
+        {"url": "not a url"},
+        {"url": receiver.url, "dialect": "itempath"},
+        {"url": receiver.url, "extra": 1},
+        {"url": receiver.url, "secret": ""},
+    ):
+        r = await client.post(HOOKS, json=bad, headers=ADMIN)
+        assert r.status_code == 400, bad
+    assert (await client.post(HOOKS, json={"url": receiver.url})).status_code == 401
+    ids = [
+        (await client.post(HOOKS, json={"url": receiver.url}, headers=ADMIN)).json()["id"]
+        for _ in range(2)
+    ]
+    listed = (await client.get(HOOKS, headers=ADMIN)).json()["webhooks"]
+    assert [h["id"] for h in listed] == ids
+    assert "secret" not in listed[0]
+    assert (await client.delete(f"{HOOKS}/{ids[0]}", headers=ADMIN)).status_code == 204
+    assert (await client.delete(f"{HOOKS}/{ids[0]}", headers=ADMIN)).status_code == 404
+    assert (await client.get(f"{HOOKS}/{ids[0]}", headers=ADMIN)).status_code == 404
+    assert (await client.get(f"{HOOKS}/999/deliveries", headers=ADMIN)).status_code == 404
+    bad_state = await client.get(f"{HOOKS}/{ids[1]}/deliveries?state=lost", headers=ADMIN)
+    assert bad_state.status_code == 400
+
+    await client.post(BASE, json=pick("D-1", ("D-1_1", 1, "product_sku = '2001'")), headers=AUTH)
+    await app_runtime.scheduler.advance(1)
+    await receiver.wait_for(1)
+    assert (await client.get(f"{HOOKS}/{ids[0]}/deliveries", headers=ADMIN)).status_code == 404
+    (kept,) = await settled(client, ids[1], 1)
+    assert datetime.fromisoformat(kept["deliveredAt"]) == app_runtime.clock.now()
