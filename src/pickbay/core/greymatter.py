@@ -279,7 +279,6 @@ class ServiceRequest:
     version: int = 0
     events: list[Event] = field(default_factory=list)
     timers: list[tuple[datetime, str, dict[str, Any]]] = field(default_factory=list)
-    _first: bool = False  # the transaction under way is the request's first
 
     # ------------------------------------------------------------------ queries
 
@@ -380,7 +379,7 @@ class ServiceRequest:
         Loose products come as items; a product in subpacks comes as whole subpacks while
         they fit, then as items. Returns the eaches picked.
         """
-        self._transact(now)
+        first = self._transact(now)
         if not line.blocks or line.remaining <= 0:
             raise InvalidInput({"quantity": [f"Line '{line.external_id}' has nothing to pick."]})
         slot_id, promised = line.blocks[0]
@@ -408,12 +407,12 @@ class ServiceRequest:
                 state="complete",
             )
         )
-        self._after_transaction(now)
+        self._after_transaction(now, first)
         return eaches
 
     def put(self, line: Line, now: datetime, slot: Slot, ids: Iterator[int], eaches: int) -> None:
         """One put transaction: `eaches` of the line's product go onto a rack."""
-        self._transact(now)
+        first = self._transact(now)
         if eaches <= 0 or eaches > line.remaining:
             raise InvalidInput(
                 {"quantity": [f"Line '{line.external_id}' takes 1 to {line.remaining} more."]}
@@ -429,7 +428,7 @@ class ServiceRequest:
                 state="complete",
             )
         )
-        self._after_transaction(now)
+        self._after_transaction(now, first)
 
     def exception(
         self,
@@ -444,7 +443,7 @@ class ServiceRequest:
         """The operator reports `eaches` of the line's next slot as missing, damaged or
         unscannable: they leave the stock, and the line is re-blocked on `others` (the other
         matching slots) as far as they reach; what they cannot cover is short."""
-        self._transact(now)
+        first = self._transact(now)
         if kind not in EXCEPTIONS:
             raise InvalidInput({"type": [f"The type must be one of {', '.join(EXCEPTIONS)}."]})
         if not line.blocks:
@@ -474,7 +473,7 @@ class ServiceRequest:
         if kind != "unscannable":  # an unreadable barcode names no product
             product = _product(next(ids), eaches, slot.attributes, "item", eaches, now)
         self.actuals.append(Container(next(ids), [product], now, state=kind, attributes={}))
-        self._after_transaction(now)
+        self._after_transaction(now, first)
 
     def cancel(self, now: datetime, slots: dict[int, Slot]) -> None:
         """Cancel (before a rack reached a station), giving back what was blocked."""
@@ -525,20 +524,21 @@ class ServiceRequest:
         for line in self.lines:
             line.state, line.status, line.updated_at = state, status, now
 
-    def _transact(self, now: datetime) -> None:
-        """A pick or put transaction at the station (the first one starts the pick)."""
-        self._first = self.state is not State.PICK_STARTED
+    def _transact(self, now: datetime) -> bool:
+        """A pick or put transaction at the station; True if it is the request's first."""
+        first = self.state is not State.PICK_STARTED
         self._move(Trigger.PICK, now)  # InvalidTransition unless a rack is at the station
         self.attributes = {
             **(self.attributes or {}),
             "pps_seat_name": f"front_{self.pps_id}",
             "user_name": USER_NAME,
         }
+        return first
 
-    def _after_transaction(self, now: datetime) -> None:
+    def _after_transaction(self, now: datetime, first: bool) -> None:
         """One notification per transaction; the last one carries the final state (and the
         first one also tells pick_started when it is the last)."""
-        if self.next_line() is not None or (self._first and self.kind is Kind.PICK):
+        if self.next_line() is not None or (first and self.kind is Kind.PICK):
             self.inform(now, "pick")
         if self.next_line() is not None:
             return

@@ -143,11 +143,13 @@ class FloorService:
             if changes is not None:
                 payload["lines"] = [vars(x) for x in changes.lines]
                 payload["attributes"] = changes.attributes
-            sr.timers.append((self.clock.now(), "transaction", payload))
-            await repo.update_request(conn, sr)
+            # Only a timer: the request itself changes when the floor applies it.
+            kind_name = f"{repo.DIALECT}.transaction"
+            await timer_store.add(conn, [(self.clock.now(), kind_name, sr.row_id, payload)])
             return transaction, sr
 
-        result = await in_transaction(self.db, attempt, f"service request '{external_id}'")
+        async with self.db.transaction() as conn:
+            result = await attempt(conn)
         self.scheduler.poke()
         return result
 

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, exists, insert, select, update
+from sqlalchemy import and_, bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pickbay.core.errors import ConcurrentChange, Conflict
+from pickbay.core.errors import Conflict
 from pickbay.core.greymatter import (
     PRIORITIES,
     Container,
@@ -24,6 +24,7 @@ from pickbay.core.greymatter import (
 )
 from pickbay.store import events as event_log
 from pickbay.store import timers as timer_store
+from pickbay.store.orders import save_version
 from pickbay.store.tables import (
     greymatter_ids,
     greymatter_orders,
@@ -240,19 +241,15 @@ async def add_line_refs(conn: AsyncConnection, sr: ServiceRequest, lines: list[L
 async def update_request(conn: AsyncConnection, sr: ServiceRequest) -> None:
     """Store a changed request; ConcurrentChange if someone changed it since it was loaded."""
     assert sr.row_id is not None
-    result = await conn.execute(
-        update(orders)
-        .where(and_(orders.c.id == sr.row_id, orders.c.version == sr.version))
-        .values(
-            state=sr.state.value,
-            updated_at=sr.updated_at,
-            version=sr.version + 1,
-            data=encode(sr),
-        )
+    sr.version = await save_version(
+        conn,
+        sr.row_id,
+        sr.version,
+        f"service request {sr.id}",
+        state=sr.state.value,
+        updated_at=sr.updated_at,
+        data=encode(sr),
     )
-    if result.rowcount != 1:
-        raise ConcurrentChange(f"service request {sr.id} was changed concurrently")
-    sr.version += 1
     await conn.execute(
         update(greymatter_orders)
         .where(greymatter_orders.c.order_id == sr.row_id)
@@ -397,11 +394,15 @@ async def slots(conn: AsyncConnection, ids: Iterable[int]) -> dict[int, Slot]:
 async def save_slots(conn: AsyncConnection, changed: Iterable[Slot], now: datetime) -> None:
     """Write back quantities and blocks."""
     s = greymatter_stock
-    for slot in changed:
+    rows = [{"b_id": x.id, "b_quantity": x.quantity, "b_blocked": x.blocked} for x in changed]
+    if rows:  # one executemany instead of a round trip per product
         await conn.execute(
             update(s)
-            .where(s.c.id == slot.id)
-            .values(quantity=slot.quantity, blocked=slot.blocked, updated_at=now)
+            .where(s.c.id == bindparam("b_id"))
+            .values(
+                quantity=bindparam("b_quantity"), blocked=bindparam("b_blocked"), updated_at=now
+            ),
+            rows,
         )
 
 

@@ -25,6 +25,7 @@ from pickbay.core.query import ListQuery
 from pickbay.store import events as event_log
 from pickbay.store import query as sql
 from pickbay.store import timers as timer_store
+from pickbay.store.orders import save_version
 from pickbay.store.tables import (
     itempath_fields,
     itempath_lines,
@@ -143,20 +144,16 @@ async def insert_order(conn: AsyncConnection, order: LiftOrder) -> None:
 async def update_order(conn: AsyncConnection, order: LiftOrder) -> None:
     """Store a changed order; ConcurrentChange if someone changed it since it was loaded."""
     assert order.row_id is not None
-    result = await conn.execute(
-        update(orders)
-        .where(and_(orders.c.id == order.row_id, orders.c.version == order.version))
-        .values(
-            number=order.name,
-            kind=order.direction.name.lower(),
-            state=order.status.value,
-            updated_at=order.modified_at,
-            version=order.version + 1,
-        )
+    order.version = await save_version(
+        conn,
+        order.row_id,
+        order.version,
+        f"order {order.name}",
+        number=order.name,
+        kind=order.direction.name.lower(),
+        state=order.status.value,
+        updated_at=order.modified_at,
     )
-    if result.rowcount != 1:
-        raise ConcurrentChange(f"order {order.name} was changed concurrently")
-    order.version += 1
     row = _order_row(order)
     del row["order_id"]
     try:

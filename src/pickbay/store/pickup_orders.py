@@ -9,10 +9,11 @@ from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pickbay.core.errors import ConcurrentChange, Conflict
+from pickbay.core.errors import Conflict
 from pickbay.core.pickup import Article, OrderKind, PickupOrder, PickupState
 from pickbay.store import events as event_log
 from pickbay.store import timers as timer_store
+from pickbay.store.orders import save_version
 from pickbay.store.tables import order_lines, order_refs, orders
 
 DIALECT = "pickup_cloud"
@@ -152,19 +153,15 @@ async def insert_orders(conn: AsyncConnection, new: list[PickupOrder]) -> None:
 async def update_order(conn: AsyncConnection, order: PickupOrder) -> None:
     """Store a changed order with its new events and timers; Conflict if it changed meanwhile."""
     assert order.id is not None
-    result = await conn.execute(
-        update(orders)
-        .where(and_(orders.c.id == order.id, orders.c.version == order.version))
-        .values(
-            state=order.state.value,
-            updated_at=order.last_update_at,
-            version=order.version + 1,
-            data=_order_data(order),
-        )
+    order.version = await save_version(
+        conn,
+        order.id,
+        order.version,
+        f"order {order.order_number}",
+        state=order.state.value,
+        updated_at=order.last_update_at,
+        data=_order_data(order),
     )
-    if result.rowcount != 1:
-        raise ConcurrentChange(f"order {order.order_number} was changed concurrently")
-    order.version += 1
     # One executemany for every line instead of one round trip each.
     await conn.execute(
         update(order_lines)

@@ -109,11 +109,12 @@ class WebhookDispatcher:
     # ------------------------------------------------------------------ outbox
 
     def _on_events(self, events: list[StoredEvent]) -> None:
-        if any(e.dialect in self.formats for e in events):
-            self._queue.extend(events)
+        # Other dialects' events need no write: a restart re-reads them from the cursor and
+        # finds nothing to send.
+        mine = [e for e in events if e.dialect in self.formats]
+        if mine:
+            self._queue.extend(mine)
             self._outbox.wake()
-        elif not self._queue:
-            self._outbox.wake()  # still move the cursor on
 
     async def _outbox_pass(self) -> float:
         if self._catch_up is not None:

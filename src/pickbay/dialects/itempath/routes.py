@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import orjson
 from fastapi import APIRouter, Request
@@ -39,6 +40,7 @@ SECURITY_SCHEME = {
     "description": "POST /api/users/login (sandbox: admin / admin) and send the accessToken",
 }
 router = APIRouter(tags=["ItemPath"])
+T = TypeVar("T")
 
 
 def render(request: Request, exc: PickbayError) -> Response:
@@ -97,6 +99,24 @@ async def _list_query(request: Request, fields: Any, *, dynamic: bool = False) -
     )
 
 
+async def _listing(
+    request: Request,
+    fields: Any,
+    key: str,
+    count: Callable[[ListQuery], Awaitable[int]],
+    fetch: Callable[[ListQuery], Awaitable[list[T]]],
+    view: Callable[[T], dict[str, Any]],
+    *,
+    dynamic: bool = False,
+) -> JsonResponse:
+    """A list answer: `{"count"}` for countOnly, else `{key: [view(...)]}`."""
+    authenticate(request)
+    query = await _list_query(request, fields, dynamic=dynamic)
+    if query.count_only:
+        return JsonResponse({"count": await count(query)})
+    return JsonResponse({key: [view(x) for x in await fetch(query)]})
+
+
 # ---------------------------------------------------------------------- users
 
 
@@ -133,12 +153,16 @@ async def refresh(request: Request) -> JsonResponse:
 @router.get(PREFIX + "/orders", summary="List orders (filters, limit, offset, orderBy, countOnly)")
 async def list_orders(request: Request) -> JsonResponse:
     """Orders, live and processed, filtered in the database."""
-    authenticate(request)
-    query = await _list_query(request, ORDER_FIELDS, dynamic=True)
     service = _service(request)
-    if query.count_only:
-        return JsonResponse({"count": await service.count_orders(query)})
-    return JsonResponse({"orders": [order_view(o) for o in await service.list_orders(query)]})
+    return await _listing(
+        request,
+        ORDER_FIELDS,
+        "orders",
+        service.count_orders,
+        service.list_orders,
+        order_view,
+        dynamic=True,
+    )
 
 
 @router.post(PREFIX + "/orders", summary="Create an order (queued until the lift imports it)")
@@ -180,13 +204,15 @@ async def delete_order(request: Request, order_id: str) -> JsonResponse:
 @router.get(PREFIX + "/order_lines", summary="List order lines")
 async def list_lines(request: Request) -> JsonResponse:
     """Order lines of every order, filtered in the database."""
-    authenticate(request)
-    query = await _list_query(request, LINE_FIELDS)
     service = _service(request)
-    if query.count_only:
-        return JsonResponse({"count": await service.count_lines(query)})
-    found = await service.list_lines(query)
-    return JsonResponse({"order_lines": [line_view(line, o, d) for line, o, d in found]})
+    return await _listing(
+        request,
+        LINE_FIELDS,
+        "order_lines",
+        service.count_lines,
+        service.list_lines,
+        lambda found: line_view(*found),
+    )
 
 
 @router.post(PREFIX + "/order_lines", summary="Add a line to an order not yet allocated")
@@ -215,13 +241,15 @@ async def show_line(request: Request, line_id: str) -> JsonResponse:
 @router.get(PREFIX + "/materials", summary="List materials with their stock")
 async def list_materials(request: Request) -> JsonResponse:
     """Materials, filtered in the database."""
-    authenticate(request)
-    query = await _list_query(request, MATERIAL_FIELDS)
     service = _service(request)
-    if query.count_only:
-        return JsonResponse({"count": await service.count_materials(query)})
-    found = await service.list_materials(query)
-    return JsonResponse({"materials": [material_view(m) for m in found]})
+    return await _listing(
+        request,
+        MATERIAL_FIELDS,
+        "materials",
+        service.count_materials,
+        service.list_materials,
+        material_view,
+    )
 
 
 @router.post(PREFIX + "/materials", summary="Create a material")
