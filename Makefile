@@ -16,8 +16,8 @@ serve: $(STAMP)  ## install and start the server on the embedded SQLite default
 	$(BIN)/pickbay serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench docs
+	$(BIN)/ruff format --check src tests bench docs
 	$(BIN)/mypy
 
 JS := tests/js/node_modules/.installed

@@ -18,6 +18,8 @@ from pickbay.core.clock import Clock, ClockState
 from pickbay.runtime import Runtime
 from tests.webhooks.receiver import Receiver
 
+pytest_plugins = ["pytester"]
+
 POSTGRES_URL = os.environ.get(
     "PICKBAY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )

@@ -16,12 +16,16 @@ from starlette.responses import Response
 from pickbay import __version__
 from pickbay.api import clock as clock_api
 from pickbay.api import common as own_api
+from pickbay.api import events as events_api
 from pickbay.api import greymatter as greymatter_api
 from pickbay.api import itempath as itempath_api
+from pickbay.api import keys as keys_api
 from pickbay.api import labels as labels_api
+from pickbay.api import orders as orders_api
 from pickbay.api import pickup_robot as pickup_robot_api
 from pickbay.api import webhooks as webhooks_api
 from pickbay.config import Settings
+from pickbay.console import router as console_router
 from pickbay.core.errors import (
     NotFound,
     PickbayError,
@@ -148,6 +152,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(greymatter_routes.router)
     app.include_router(greymatter_api.router)
     app.include_router(webhooks_api.router)
+    app.include_router(keys_api.router)
+    app.include_router(orders_api.router)
+    app.include_router(events_api.router)
+    app.include_router(console_router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

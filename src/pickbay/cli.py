@@ -21,6 +21,7 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"pickbay {__version__} on {base}")
     print(f"  database       {settings.database_url}")
     print(f"  backplane      {settings.redis_url or 'in memory (one process)'}")
+    print(f"  console        {base}/console/   (sign in with the admin token)")
     print(f"  API docs       {base}/docs")
     key = settings.dev_api_key or "<pickbay keys create NAME>"
     print(f"  Pickup Cloud   {base}/api/v2   (header x-api-key: {key})")
@@ -33,10 +34,18 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"  GreyMatter     {base}{gm}   (Authorization: Bearer {settings.greymatter_token})")
     print(f"  webhooks       {base}/pickbay/v1/webhooks   (or pickbay webhooks add URL)")
     print(f"  own API        {base}/pickbay/v1   (Authorization: Bearer {settings.admin_token})")
+    print(f"  event feed     {base}/pickbay/v1/events   (and /events/stream, Server-Sent Events)")
     print(f"  health         {base}/healthz")
     sys.stdout.flush()
+    # Streams (the event feed, SignalR over SSE) never end by themselves: a stopping server
+    # gives them a moment, then closes them.
     uvicorn.run(
-        app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.access_log
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=args.access_log,
+        timeout_graceful_shutdown=3,
     )
     return 0
 

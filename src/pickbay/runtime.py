@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pickbay.bus.backplane import backplane_for
+from pickbay.bus.feed import Feed
 from pickbay.bus.relay import EventRelay
 from pickbay.config import Settings
 from pickbay.core import greymatter
 from pickbay.core.clock import Clock
 from pickbay.core.pickup import Policy
 from pickbay.engine.accounts import Accounts
+from pickbay.engine.board import Board
 from pickbay.engine.clock import ClockService
 from pickbay.engine.greymatter import Floor, FloorService
 from pickbay.engine.itempath import LiftService, Timing
@@ -31,6 +33,8 @@ class Runtime:
         self.db = Database(settings.database_url)
         self.backplane = backplane_for(settings.redis_url)
         self.relay = EventRelay(self.db, self.backplane, poll_interval=settings.relay_poll_seconds)
+        self.feed = Feed(self.relay)
+        self.board = Board(self.db, self.feed)
         self.clock = ClockService(self.db, clock)
         self.scheduler = Scheduler(self.db, self.clock)
         self.tenancy = Tenancy(self.db, self.clock)
@@ -104,6 +108,7 @@ class Runtime:
         """Stop the scheduler, webhooks and relay; close the backplane and the database."""
         await self.scheduler.stop()
         await self.dispatcher.stop()
+        self.feed.close()
         await self.relay.stop()
         await self.backplane.close()
         await self.db.dispose()

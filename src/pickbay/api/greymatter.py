@@ -66,6 +66,16 @@ async def reach(request: Request, sr_id: int) -> JsonResponse:
     return _answer(await runtime(request).greymatter.reach(sr_id))
 
 
+@router.post("/service-requests/{sr_id}/cancel", summary="Cancel a request from the floor")
+async def cancel(request: Request, sr_id: int) -> JsonResponse:
+    """Cancel as the host's API would: applied at once, and answered with the same
+    `order_modification` notification (a failure once the rack is on its way)."""
+    floor = runtime(request).greymatter
+    sr, _ = await floor.get(sr_id)
+    transaction, _ = await floor.request_change(sr.kind, sr.external_id, "cancel")
+    return JsonResponse({"transactionId": transaction, "serviceRequest": request_view(sr)})
+
+
 async def _transaction(request: Request, sr_id: int, line_id: str, kind: Kind) -> JsonResponse:
     body = await read_json(request, PickIn, optional=True)
     floor = runtime(request).greymatter

@@ -68,8 +68,13 @@ class CancelIn(BaseModel):
 
 
 def operator_view(order: PickupOrder) -> dict[str, Any]:
-    """The order as an operator sees it: the tenant's view plus whose it is."""
-    return {"tenant": order.tenant, "kind": order.kind.value, **order_view(order, order.tenant)}
+    """The order as an operator sees it: the tenant's view plus whose it is and its id."""
+    return {
+        "id": order.id,
+        "tenant": order.tenant,
+        "kind": order.kind.value,
+        **order_view(order, order.tenant),
+    }
 
 
 @router.post(

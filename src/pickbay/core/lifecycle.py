@@ -33,6 +33,10 @@ class Lifecycle(Generic[S, T]):
         """Whether `trigger` may fire in `state`."""
         return (state, trigger) in self._table
 
+    def triggers(self, state: S) -> list[T]:
+        """The triggers that may fire in `state`, in table order (none: a final state)."""
+        return [t for (s, t) in self._table if s == state]
+
     def next(self, state: S, trigger: T) -> S:
         """The state after `trigger` fires in `state`, or InvalidTransition."""
         try:

@@ -51,3 +51,8 @@ async def tenant_for_key(conn: AsyncConnection, key: str) -> str | None:
         )
     ).scalar()
     return name
+
+
+async def names(conn: AsyncConnection) -> list[str]:
+    """Every tenant's name, sorted."""
+    return list((await conn.execute(select(tenants.c.name).order_by(tenants.c.name))).scalars())

@@ -1,0 +1,170 @@
+"""The event log as a feed: pages after a sequence number, and a Server-Sent Events stream.
+
+Each caller reads only what its credentials may see: the admin token every event, a Pickup
+Cloud key its tenant's, the GreyMatter token GreyMatter's, an ItemPath token ItemPath's.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Header, Query, Request
+from starlette.responses import StreamingResponse
+
+from pickbay.api.common import PREFIX
+from pickbay.core.errors import PickbayError, Unauthorized
+from pickbay.core.events import StoredEvent
+from pickbay.engine.board import Scope
+from pickbay.http.common import JsonResponse, runtime
+from pickbay.store import greymatter as greymatter_store
+from pickbay.store import itempath as itempath_store
+from pickbay.store import pickup_orders as pickup_store
+
+router = APIRouter(prefix=PREFIX + "/events", tags=["Event feed"])
+
+KEEP_ALIVE_SECONDS = 15.0
+STREAM_BATCH = 500
+
+Since = Annotated[int | None, Query(ge=0, description="the last sequence number seen")]
+Dialect = Annotated[str | None, Query(max_length=32)]
+Tenant = Annotated[str | None, Query(max_length=100)]
+Order = Annotated[int | None, Query(ge=1, description="only this order's events")]
+Token = Annotated[
+    str | None,
+    Query(max_length=2000, description="the bearer token, for clients that cannot send headers"),
+]
+
+
+def _same(given: str, expected: str) -> bool:
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+async def caller_scope(request: Request, access_token: str | None) -> Scope:
+    """Whose events the request's credentials may read; Unauthorized if none are valid."""
+    rt = runtime(request)
+    key = request.headers.get("x-api-key")
+    if key:
+        return Scope(pickup_store.DIALECT, await rt.tenancy.authenticate(key))
+    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else ""
+    token = token or (access_token or "").strip()
+    if not token:
+        raise Unauthorized(
+            "Send Authorization: Bearer <token> (or ?access_token=), or x-api-key: <key>."
+        )
+    if _same(token, rt.settings.admin_token):
+        return Scope()
+    if _same(token, rt.settings.greymatter_token):
+        return Scope(greymatter_store.DIALECT, greymatter_store.TENANT)
+    try:
+        rt.accounts.verify(token)
+    except PickbayError:
+        pass
+    else:
+        return Scope(itempath_store.DIALECT, itempath_store.TENANT)
+    try:
+        return Scope(pickup_store.DIALECT, await rt.tenancy.authenticate(token))
+    except Unauthorized:
+        raise Unauthorized("The token is not valid for the event feed.") from None
+
+
+def _narrowed(scope: Scope, dialect: str | None, tenant: str | None) -> Scope | None:
+    """The caller's scope narrowed by its filters; None if they ask for what it cannot see."""
+    if dialect is not None and scope.dialect not in (None, dialect):
+        return None
+    if tenant is not None and scope.tenant not in (None, tenant):
+        return None
+    return Scope(scope.dialect or dialect, scope.tenant or tenant)
+
+
+def event_view(e: StoredEvent) -> dict[str, Any]:
+    """One event as the feed shows it."""
+    return {
+        "seq": e.seq,
+        "type": e.type,
+        "at": e.at.isoformat(),
+        "dialect": e.dialect,
+        "tenant": e.tenant,
+        "orderId": e.order_id,
+        "payload": e.payload,
+    }
+
+
+@router.get("", summary="Events after a sequence number")
+async def list_events(
+    request: Request,
+    since: Since = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    dialect: Dialect = None,
+    tenant: Tenant = None,
+    order: Order = None,
+    access_token: Token = None,
+) -> JsonResponse:
+    """The caller's events with seq > `since`, oldest first. Ask again with `since=next`
+    until `more` is false; then `next` is where to resume later (or where the stream starts)."""
+    scope = _narrowed(await caller_scope(request, access_token), dialect, tenant)
+    start = since or 0
+    if scope is None:
+        return JsonResponse({"events": [], "next": start, "more": False})
+    page = await runtime(request).board.events(scope, since=start, limit=limit, order_id=order)
+    return JsonResponse(
+        {"events": [event_view(e) for e in page.events], "next": page.next, "more": page.more}
+    )
+
+
+@router.get(
+    "/stream",
+    summary="Events as they happen (Server-Sent Events)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def stream_events(
+    request: Request,
+    since: Since = None,
+    dialect: Dialect = None,
+    tenant: Tenant = None,
+    order: Order = None,
+    access_token: Token = None,
+    last_event_id: Annotated[str | None, Header(max_length=20)] = None,
+) -> StreamingResponse:
+    """Each event is one message: `id` its seq, `data` the event as JSON. A reconnecting
+    client sends `Last-Event-ID` and resumes after it; `since` starts after a given seq;
+    with neither, the stream starts with the next event."""
+    scope = _narrowed(await caller_scope(request, access_token), dialect, tenant)
+    rt = runtime(request)
+    start: int | None = since
+    if last_event_id is not None and last_event_id.strip().isdigit():
+        start = int(last_event_id.strip())
+    position = rt.feed.head if start is None else start
+
+    async def messages() -> AsyncIterator[bytes]:
+        last = position
+        yield b"retry: 2000\n\n"
+        while scope is not None:
+            page = await rt.board.events(
+                scope, since=last, limit=STREAM_BATCH, order_id=order, catch_up=False
+            )
+            if page.events:
+                yield b"".join(
+                    b"id: %d\ndata: %s\n\n" % (e.seq, orjson.dumps(event_view(e)))
+                    for e in page.events
+                )
+            last = page.next
+            if page.more:
+                continue
+            if not await rt.feed.wait(last, KEEP_ALIVE_SECONDS):
+                if rt.feed.closed:
+                    return
+                yield b": keep-alive\n\n"
+        while not rt.feed.closed:  # nothing to send, but stay connected like any stream
+            await rt.feed.wait(rt.feed.head, KEEP_ALIVE_SECONDS)
+            yield b": keep-alive\n\n"
+
+    return StreamingResponse(
+        messages(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

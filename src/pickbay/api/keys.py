@@ -1,0 +1,33 @@
+"""Pickup Cloud API keys: a new key makes (or joins) a tenant, as `pickbay keys create` does."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from pickbay.api.common import PREFIX, Admin, read_json
+from pickbay.http.common import JsonResponse, body_schema, runtime
+
+router = APIRouter(prefix=PREFIX + "/keys", tags=["API keys"], dependencies=[Admin])
+
+
+class KeyIn(BaseModel):
+    """The tenant the new key speaks for (created if new)."""
+
+    model_config = ConfigDict(extra="forbid")
+    tenant: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S(.*\S)?$")]
+
+
+@router.post(
+    "",
+    summary="Create a Pickup Cloud API key",
+    status_code=201,
+    openapi_extra=body_schema(KeyIn, ("application/json",)),
+)
+async def create_key(request: Request) -> JsonResponse:
+    """A new random key; the answer is the only time it is shown (it is stored hashed)."""
+    body = await read_json(request, KeyIn)
+    key = await runtime(request).tenancy.create_key(body.tenant)
+    return JsonResponse({"tenant": body.tenant, "key": key}, status_code=201)

@@ -1,0 +1,146 @@
+"""Reading across dialects: every order on one board, and the event log as a feed.
+
+The board and the feed only read; every change still goes through a dialect's own service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pickbay.bus.feed import Feed
+from pickbay.core.errors import NotFound
+from pickbay.core.events import StoredEvent
+from pickbay.core.greymatter import ServiceRequest
+from pickbay.core.itempath import LiftOrder
+from pickbay.core.orders import OrderSummary
+from pickbay.core.pickup import PickupOrder
+from pickbay.store import events as event_log
+from pickbay.store import greymatter as greymatter_store
+from pickbay.store import itempath as itempath_store
+from pickbay.store import orders as order_store
+from pickbay.store import pickup_orders as pickup_store
+from pickbay.store import tenants as tenant_store
+from pickbay.store.db import Database
+
+DialectOrder = PickupOrder | LiftOrder | ServiceRequest
+
+# How long a feed read waits for the relay to catch up with what is already committed.
+CATCH_UP_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose events a caller may read: None is any."""
+
+    dialect: str | None = None
+    tenant: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """Events after a sequence number, and where the next read starts."""
+
+    events: list[StoredEvent]
+    next: int
+    more: bool
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    """Which orders the board shows."""
+
+    dialect: str | None = None
+    tenant: str | None = None
+    state: str | None = None
+
+
+class Board:
+    """Orders of every dialect, one order in full, and the event log read by sequence number."""
+
+    def __init__(self, db: Database, feed: Feed) -> None:
+        self.db = db
+        self.feed = feed
+
+    async def orders(
+        self, where: OrderFilter, *, before: int | None = None, limit: int = 50
+    ) -> tuple[list[OrderSummary], int]:
+        """Newest first, and the feed position they are at least as new as."""
+        head = self.feed.head  # read first: a change after it is in the feed, so none is lost
+        async with self.db.read() as conn:
+            found = await order_store.summaries(
+                conn,
+                dialect=where.dialect,
+                tenant=where.tenant,
+                state=where.state,
+                before=before,
+                limit=limit,
+            )
+        return found, head
+
+    async def summaries(self, ids: list[int]) -> list[OrderSummary]:
+        """The orders with these ids that exist, newest first."""
+        async with self.db.read() as conn:
+            return await order_store.summaries(conn, ids=ids, limit=len(ids))
+
+    async def order(self, order_id: int) -> tuple[OrderSummary, DialectOrder]:
+        """One order: its summary and its dialect's own model."""
+        async with self.db.read() as conn:
+            found = await order_store.summaries(conn, ids=[order_id], limit=1)
+            if not found:
+                raise NotFound(f"No order with id {order_id}.")
+            summary = found[0]
+            full: DialectOrder | None
+            if summary.dialect == pickup_store.DIALECT:
+                full = await pickup_store.load(conn, order_id)
+            elif summary.dialect == itempath_store.DIALECT:
+                full = await itempath_store.load_row(conn, order_id)
+            else:
+                full = await greymatter_store.load_row(conn, order_id)
+        if full is None:
+            raise NotFound(f"No order with id {order_id}.")
+        return summary, full
+
+    async def tenants(self) -> dict[str, list[str]]:
+        """The tenants of each dialect."""
+        async with self.db.read() as conn:
+            pickup = await tenant_store.names(conn)
+        return {
+            pickup_store.DIALECT: pickup,
+            itempath_store.DIALECT: [itempath_store.TENANT],
+            greymatter_store.DIALECT: [greymatter_store.TENANT],
+        }
+
+    async def events(
+        self,
+        scope: Scope,
+        *,
+        since: int,
+        limit: int,
+        order_id: int | None = None,
+        catch_up: bool = True,
+    ) -> Page:
+        """Events of `scope` after `since`, oldest first, up to what can be read without a gap.
+
+        With `catch_up`, first wait (briefly) for the relay to read what is committed, so a
+        caller sees its own changes.
+        """
+        if catch_up:
+            async with self.db.read() as conn:
+                committed = await event_log.last_seq(conn)
+            head = await self.feed.wait_for(committed, CATCH_UP_SECONDS)
+        else:
+            head = self.feed.head
+        if since >= head:
+            return Page([], since, False)
+        async with self.db.read() as conn:
+            found = await event_log.read(
+                conn,
+                since=since,
+                until=head,
+                limit=limit,
+                tenant=scope.tenant,
+                dialect=scope.dialect,
+                order_id=order_id,
+            )
+        more = len(found) == limit
+        return Page(found, found[-1].seq if more else head, more)
