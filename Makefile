@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/realtime.py
 	$(BIN)/python bench/itempath.py
 	$(BIN)/python bench/webhooks.py
+	$(BIN)/python bench/feed.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

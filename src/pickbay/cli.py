@@ -11,9 +11,8 @@ from pickbay.config import Settings
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from pickbay.app import create_app
+    from pickbay.serving import Server
 
     settings = Settings()
     base = f"http://{args.host}:{args.port}"
@@ -37,16 +36,9 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"  event feed     {base}/pickbay/v1/events   (and /events/stream, Server-Sent Events)")
     print(f"  health         {base}/healthz")
     sys.stdout.flush()
-    # Streams (the event feed, SignalR over SSE) never end by themselves: a stopping server
-    # gives them a moment, then closes them.
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
-        access_log=args.access_log,
-        timeout_graceful_shutdown=3,
-    )
+    Server(
+        app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.access_log
+    ).run()
     return 0
 
 

@@ -91,6 +91,7 @@ class Runtime:
         await self.db.migrate()
         await self.backplane.start()
         await self.relay.start()
+        self.feed.start()
         await self.clock.load()
         if self.settings.dev_api_key:
             await self.tenancy.add_key("dev", self.settings.dev_api_key)

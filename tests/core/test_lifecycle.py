@@ -25,6 +25,16 @@ def test_listed_transitions_apply_and_others_are_refused() -> None:
         life.next(Light.RED, Go.STOP)
 
 
+def test_triggers_are_what_may_fire_now_and_none_in_a_final_state() -> None:
+    life = Lifecycle(
+        "light",
+        [([Light.RED], Go.GO, Light.GREEN), ([Light.GREEN, Light.RED], Go.STOP, Light.RED)],
+    )
+    assert life.triggers(Light.RED) == [Go.GO, Go.STOP]
+    assert life.triggers(Light.GREEN) == [Go.STOP]
+    assert ARTICLE_LIFECYCLE.triggers(PickupState.CANCELED) == []
+
+
 def test_a_transition_listed_twice_is_a_table_error() -> None:
     with pytest.raises(ValueError, match="twice"):
         Lifecycle("x", [([Light.RED], Go.GO, Light.GREEN), ([Light.RED], Go.GO, Light.RED)])

@@ -132,15 +132,26 @@ class Board:
             head = self.feed.head
         if since >= head:
             return Page([], since, False)
-        async with self.db.read() as conn:
-            found = await event_log.read(
-                conn,
-                since=since,
-                until=head,
-                limit=limit,
-                tenant=scope.tenant,
-                dialect=scope.dialect,
-                order_id=order_id,
-            )
+        found: list[StoredEvent]
+        recent = self.feed.recent(since, head)
+        if recent is not None:
+            found = [
+                e
+                for e in recent
+                if (scope.dialect is None or e.dialect == scope.dialect)
+                and (scope.tenant is None or e.tenant == scope.tenant)
+                and (order_id is None or e.order_id == order_id)
+            ][:limit]
+        else:
+            async with self.db.read() as conn:
+                found = await event_log.read(
+                    conn,
+                    since=since,
+                    until=head,
+                    limit=limit,
+                    tenant=scope.tenant,
+                    dialect=scope.dialect,
+                    order_id=order_id,
+                )
         more = len(found) == limit
         return Page(found, found[-1].seq if more else head, more)

@@ -174,10 +174,9 @@ def settings(database_url: str, **overrides: Any) -> Settings:
 
 def start(config: Settings, clock_start: datetime = START) -> Pickbay:
     """Start a pickbay server on a free port, its clock paused at `clock_start`."""
-    import uvicorn
-
     from pickbay.app import create_app
     from pickbay.runtime import Runtime
+    from pickbay.serving import Server
 
     port = _free_port()
     holder: dict[str, Any] = {}
@@ -187,16 +186,7 @@ def start(config: Settings, clock_start: datetime = START) -> Pickbay:
             ClockState(anchor=clock_start, wall_anchor=clock_start, paused=True, speed=1.0)
         )
         app = create_app(runtime=Runtime(config, clock=clock))
-        server = uvicorn.Server(
-            uvicorn.Config(
-                app,
-                host="127.0.0.1",
-                port=port,
-                log_level="warning",
-                lifespan="on",
-                timeout_graceful_shutdown=2,
-            )
-        )
+        server = Server(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
         holder["server"] = server
         try:
             server.run()
