@@ -125,3 +125,22 @@ async def test_unknown_orders_are_404_and_the_board_needs_the_admin_token(
     assert r.json()["error"]["detail"] == "No order with id 999."
     assert (await client.get(ORDERS)).status_code == 401
     assert (await client.get(ORDERS, headers={"x-api-key": "dev"})).status_code == 401
+
+
+async def test_ids_beyond_what_a_column_holds_are_400_not_a_crash(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    huge = str(2**63)
+    for method, path in [
+        ("GET", f"{ORDERS}/{huge}"),
+        ("GET", f"{ORDERS}?before={huge}"),
+        ("GET", f"{ORDERS}?id={huge}"),
+        ("GET", f"/pickbay/v1/events?since={huge}"),
+        ("GET", f"/pickbay/v1/events?order={huge}"),
+        ("GET", f"/pickbay/v1/webhooks/{huge}"),
+        ("POST", f"/pickbay/v1/greymatter/service-requests/{huge}/check"),
+    ]:
+        r = await client.request(method, path, headers=admin)
+        assert r.status_code == 400, (path, r.text)
+    r = await client.get(f"{ORDERS}/{2**63 - 1}", headers=admin)
+    assert r.status_code == 404

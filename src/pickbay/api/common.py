@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Path, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
@@ -14,6 +14,8 @@ from pickbay.core.errors import InvalidInput, PickbayError, Unauthorized
 from pickbay.http.common import JsonResponse, runtime
 
 PREFIX = "/pickbay/v1"
+MAX_ID = 2**63 - 1  # the largest id (and sequence number) a database column holds
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 bearer = HTTPBearer(auto_error=False, description="PICKBAY_ADMIN_TOKEN (sandbox default: dev)")
 M = TypeVar("M", bound=BaseModel)
 

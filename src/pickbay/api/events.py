@@ -14,7 +14,7 @@ import orjson
 from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import StreamingResponse
 
-from pickbay.api.common import PREFIX
+from pickbay.api.common import MAX_ID, PREFIX
 from pickbay.core.errors import PickbayError, Unauthorized
 from pickbay.core.events import StoredEvent
 from pickbay.engine.board import Scope
@@ -28,10 +28,10 @@ router = APIRouter(prefix=PREFIX + "/events", tags=["Event feed"])
 KEEP_ALIVE_SECONDS = 15.0
 STREAM_BATCH = 500
 
-Since = Annotated[int | None, Query(ge=0, description="the last sequence number seen")]
+Since = Annotated[int | None, Query(ge=0, le=MAX_ID, description="the last sequence number seen")]
 Dialect = Annotated[str | None, Query(max_length=32)]
 Tenant = Annotated[str | None, Query(max_length=100)]
-Order = Annotated[int | None, Query(ge=1, description="only this order's events")]
+Order = Annotated[int | None, Query(ge=1, le=MAX_ID, description="only this order's events")]
 Token = Annotated[
     str | None,
     Query(max_length=2000, description="the bearer token, for clients that cannot send headers"),
@@ -137,7 +137,7 @@ async def stream_events(
     rt = runtime(request)
     start: int | None = since
     if last_event_id is not None and last_event_id.strip().isdigit():
-        start = int(last_event_id.strip())
+        start = min(int(last_event_id.strip()), MAX_ID)
     position = rt.feed.head if start is None else start
 
     async def messages() -> AsyncIterator[bytes]:

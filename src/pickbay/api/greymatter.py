@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from pickbay.api.common import PREFIX, Admin, read_json
+from pickbay.api.common import PREFIX, Admin, RowId, read_json
 from pickbay.core.greymatter import Kind, ServiceRequest
 from pickbay.dialects.greymatter.views import request_view, slot_view
 from pickbay.http.common import JsonResponse, body_schema, runtime
@@ -55,19 +55,19 @@ def _answer(sr: ServiceRequest) -> JsonResponse:
 
 
 @router.post("/service-requests/{sr_id}/check", summary="Check and block inventory now")
-async def check(request: Request, sr_id: int) -> JsonResponse:
+async def check(request: Request, sr_id: RowId) -> JsonResponse:
     """A created request becomes fulfillable (stock blocked) or not_fulfillable."""
     return _answer(await runtime(request).greymatter.check(sr_id))
 
 
 @router.post("/service-requests/{sr_id}/reach", summary="A rack reaches a station now")
-async def reach(request: Request, sr_id: int) -> JsonResponse:
+async def reach(request: Request, sr_id: RowId) -> JsonResponse:
     """A fulfillable pick takes a free bin and becomes cancellation_locked (a put: staged)."""
     return _answer(await runtime(request).greymatter.reach(sr_id))
 
 
 @router.post("/service-requests/{sr_id}/cancel", summary="Cancel a request from the floor")
-async def cancel(request: Request, sr_id: int) -> JsonResponse:
+async def cancel(request: Request, sr_id: RowId) -> JsonResponse:
     """Cancel as the host's API would: applied at once, and answered with the same
     `order_modification` notification (a failure once the rack is on its way)."""
     floor = runtime(request).greymatter
@@ -87,7 +87,7 @@ async def _transaction(request: Request, sr_id: int, line_id: str, kind: Kind) -
     summary="Pick eaches of a line",
     openapi_extra=body_schema(PickIn, JSON),
 )
-async def pick(request: Request, sr_id: int, line_id: str) -> JsonResponse:
+async def pick(request: Request, sr_id: RowId, line_id: str) -> JsonResponse:
     """One pick transaction into the request's bin (`line_id`: its externalServiceRequestId)."""
     return await _transaction(request, sr_id, line_id, Kind.PICK)
 
@@ -97,7 +97,7 @@ async def pick(request: Request, sr_id: int, line_id: str) -> JsonResponse:
     summary="Put eaches of a line",
     openapi_extra=body_schema(PickIn, JSON),
 )
-async def put(request: Request, sr_id: int, line_id: str) -> JsonResponse:
+async def put(request: Request, sr_id: RowId, line_id: str) -> JsonResponse:
     """One put transaction onto a rack: the product's stock grows."""
     return await _transaction(request, sr_id, line_id, Kind.PUT)
 
@@ -107,7 +107,7 @@ async def put(request: Request, sr_id: int, line_id: str) -> JsonResponse:
     summary="Raise a pick exception",
     openapi_extra=body_schema(ExceptionIn, JSON),
 )
-async def exception(request: Request, sr_id: int, line_id: str) -> JsonResponse:
+async def exception(request: Request, sr_id: RowId, line_id: str) -> JsonResponse:
     """Eaches missing, damaged or unscannable: they leave stock; the line is re-blocked or short."""
     body = await read_json(request, ExceptionIn)
     sr = await runtime(request).greymatter.exception(sr_id, line_id, body.type, body.quantity)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from pydantic import Field
 
-from pickbay.api.common import PREFIX, Admin
+from pickbay.api.common import MAX_ID, PREFIX, Admin, RowId
 from pickbay.core import greymatter, itempath, pickup
 from pickbay.core.greymatter import ServiceRequest
 from pickbay.core.itempath import LiftOrder
@@ -40,6 +41,10 @@ DIALECTS: dict[str, dict[str, Any]] = {
 }
 Dialect = Annotated[str | None, Query(pattern="^(" + "|".join(DIALECTS) + ")$")]
 Text = Annotated[str | None, Query(min_length=1, max_length=200)]
+Ids = Annotated[
+    list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None,
+    Query(max_length=200, description="only these orders"),
+]
 
 
 def summary_view(o: OrderSummary) -> dict[str, Any]:
@@ -141,8 +146,12 @@ async def list_orders(
     dialect: Dialect = None,
     tenant: Text = None,
     state: Text = None,
-    before: Annotated[int | None, Query(ge=1, description="only ids below this (paging)")] = None,
-    id: Annotated[list[int] | None, Query(max_length=200, description="only these orders")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="only ids below this (paging)")
+    ] = None,
+    id: Annotated[
+        list[RowId] | None, Query(max_length=200, description="only these orders")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> JsonResponse:
     """Newest first. `seq`: the event feed position the list is at least as new as; follow the
@@ -173,7 +182,7 @@ async def facets(request: Request) -> JsonResponse:
 
 
 @router.get("/{order_id}", summary="One order in full")
-async def get_order(request: Request, order_id: int) -> JsonResponse:
+async def get_order(request: Request, order_id: RowId) -> JsonResponse:
     """Its summary, its lines, the triggers its lifecycle allows now, its dialect's own view."""
     summary, full = await runtime(request).board.order(order_id)
     return JsonResponse(detail_view(summary, full))

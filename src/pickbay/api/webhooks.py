@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
-from pickbay.api.common import PREFIX, Admin, read_json
+from pickbay.api.common import PREFIX, Admin, RowId, read_json
 from pickbay.http.common import JsonResponse, body_schema, runtime
 
 router = APIRouter(prefix=PREFIX + "/webhooks", tags=["Webhooks"], dependencies=[Admin])
@@ -82,13 +82,13 @@ async def list_subscriptions(request: Request) -> JsonResponse:
 
 
 @router.get("/{subscription_id}", summary="One subscription")
-async def show(request: Request, subscription_id: int) -> JsonResponse:
+async def show(request: Request, subscription_id: RowId) -> JsonResponse:
     """A subscription."""
     return JsonResponse(subscription_view(await runtime(request).webhooks.get(subscription_id)))
 
 
 @router.delete("/{subscription_id}", summary="Unsubscribe", status_code=204)
-async def unsubscribe(request: Request, subscription_id: int) -> Response:
+async def unsubscribe(request: Request, subscription_id: RowId) -> Response:
     """End the subscription; what it had not delivered yet is dropped."""
     await runtime(request).webhooks.unsubscribe(subscription_id)
     return Response(status_code=204)
@@ -97,7 +97,7 @@ async def unsubscribe(request: Request, subscription_id: int) -> Response:
 @router.get("/{subscription_id}/deliveries", summary="The delivery log")
 async def deliveries(
     request: Request,
-    subscription_id: int,
+    subscription_id: RowId,
     state: str | None = None,
     before: Annotated[int | None, Query(ge=1)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -110,7 +110,7 @@ async def deliveries(
 
 
 @router.get("/{subscription_id}/deliveries/{delivery_id}", summary="One delivery")
-async def delivery(request: Request, subscription_id: int, delivery_id: int) -> JsonResponse:
+async def delivery(request: Request, subscription_id: RowId, delivery_id: RowId) -> JsonResponse:
     """A delivery with its body and every attempt (time, status, error, duration)."""
     row = await runtime(request).webhooks.delivery(subscription_id, delivery_id)
     return JsonResponse(delivery_view(row))
@@ -121,7 +121,7 @@ async def delivery(request: Request, subscription_id: int, delivery_id: int) -> 
     summary="Send a delivery again",
     status_code=202,
 )
-async def redeliver(request: Request, subscription_id: int, delivery_id: int) -> JsonResponse:
+async def redeliver(request: Request, subscription_id: RowId, delivery_id: RowId) -> JsonResponse:
     """Queue a copy (same notification id and body) to send now; 202 with the copy."""
     row = await runtime(request).webhooks.redeliver(subscription_id, delivery_id)
     return JsonResponse(delivery_view(row), status_code=202)

@@ -9,6 +9,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay.core.events import Event, StoredEvent
+from pickbay.store.query import where_given
 from pickbay.store.tables import events
 
 # Set on a connection whose transaction wrote events; the database announces the commit.
@@ -67,12 +68,12 @@ async def read(
     query = select(events).where(events.c.seq > since).order_by(events.c.seq).limit(limit)
     if until is not None:
         query = query.where(events.c.seq <= until)
-    if tenant is not None:
-        query = query.where(events.c.tenant == tenant)
-    if dialect is not None:
-        query = query.where(events.c.dialect == dialect)
-    if order_id is not None:
-        query = query.where(events.c.order_id == order_id)
+    query = where_given(
+        query,
+        (events.c.tenant, tenant),
+        (events.c.dialect, dialect),
+        (events.c.order_id, order_id),
+    )
     return _stored((await conn.execute(query)).mappings())
 
 
@@ -85,15 +86,4 @@ async def read_seqs(conn: AsyncConnection, seqs: Sequence[int]) -> list[StoredEv
 
 
 def _stored(rows: Any) -> list[StoredEvent]:
-    return [
-        StoredEvent(
-            seq=r["seq"],
-            type=r["type"],
-            at=r["at"],
-            dialect=r["dialect"],
-            tenant=r["tenant"],
-            order_id=r["order_id"],
-            payload=r["payload"],
-        )
-        for r in rows
-    ]
+    return [StoredEvent(**r) for r in rows]

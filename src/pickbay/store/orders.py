@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import and_, select, update
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay.core.errors import ConcurrentChange
 from pickbay.core.orders import OrderSummary
+from pickbay.store.query import where_given
 from pickbay.store.tables import orders
 
 
@@ -30,31 +32,8 @@ async def save_version(
     return version + 1
 
 
-def _summary(row: Any) -> OrderSummary:
-    return OrderSummary(
-        id=row["id"],
-        dialect=row["dialect"],
-        tenant=row["tenant"],
-        number=row["number"],
-        kind=row["kind"],
-        state=row["state"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        version=row["version"],
-    )
-
-
-_SUMMARY = select(
-    orders.c.id,
-    orders.c.dialect,
-    orders.c.tenant,
-    orders.c.number,
-    orders.c.kind,
-    orders.c.state,
-    orders.c.created_at,
-    orders.c.updated_at,
-    orders.c.version,
-)
+# The summary's fields are the row's columns, by name.
+_SUMMARY = select(*(orders.c[f.name] for f in fields(OrderSummary)))
 
 
 async def summaries(
@@ -68,15 +47,14 @@ async def summaries(
     limit: int = 50,
 ) -> list[OrderSummary]:
     """Orders of every dialect, newest first, optionally narrowed (`before`: ids below it)."""
-    query = _SUMMARY.order_by(orders.c.id.desc()).limit(limit)
-    if dialect is not None:
-        query = query.where(orders.c.dialect == dialect)
-    if tenant is not None:
-        query = query.where(orders.c.tenant == tenant)
-    if state is not None:
-        query = query.where(orders.c.state == state)
+    query = where_given(
+        _SUMMARY.order_by(orders.c.id.desc()).limit(limit),
+        (orders.c.dialect, dialect),
+        (orders.c.tenant, tenant),
+        (orders.c.state, state),
+    )
     if before is not None:
         query = query.where(orders.c.id < before)
     if ids is not None:
         query = query.where(orders.c.id.in_(list(ids)))
-    return [_summary(r) for r in (await conn.execute(query)).mappings()]
+    return [OrderSummary(**r) for r in (await conn.execute(query)).mappings()]

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Table, and_, exists, false, func, literal, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    exists,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
 
 from pickbay.core.query import Condition, Day, Op, Sort, Value
 
@@ -118,3 +130,14 @@ def order_by(
     tie_col = table.c[tie]
     keys.append(tie_col.desc() if sort and sort[-1].descending else tie_col.asc())
     return keys
+
+
+S = TypeVar("S", bound=Select[Any])
+
+
+def where_given(query: S, *conditions: tuple[ColumnElement[Any], object]) -> S:
+    """`query` narrowed to column == value for each pair whose value is not None."""
+    for column, value in conditions:
+        if value is not None:
+            query = query.where(column == value)
+    return query
