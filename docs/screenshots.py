@@ -120,7 +120,7 @@ def main() -> None:
                 page.wait_for_selector("body[data-ready=true]")
                 page.wait_for_selector("tr[data-order]")
                 page.screenshot(path=HERE / "console-board.png")
-                page.click("td.number:text('RX-1002')")
+                page.click("td.number:text('RX-1001')")
                 page.wait_for_selector("[data-testid=history] tr[data-seq]")
                 page.wait_for_function(
                     "[...document.querySelectorAll('img[data-label]')].every(i => i.naturalWidth)"
