@@ -18,7 +18,11 @@ class Server(uvicorn.Server):
     """uvicorn's server for a pickbay app."""
 
     def __init__(self, app: FastAPI, **config: Any) -> None:
-        super().__init__(uvicorn.Config(app, timeout_graceful_shutdown=5, **config))
+        # No WebSocket compression, as ASP.NET Core (it is opt-in there): every frame of a push
+        # is then the same bytes for every connection (see signalr.server._direct_frames).
+        super().__init__(
+            uvicorn.Config(app, timeout_graceful_shutdown=5, ws_per_message_deflate=False, **config)
+        )
         self.app = app
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:

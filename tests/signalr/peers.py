@@ -17,6 +17,7 @@ import uvicorn
 
 JS_DIR = Path(__file__).parent.parent / "js"
 WAIT = 20.0  # seconds to wait for a network answer before a test fails
+LINE_LIMIT = 1 << 22  # a client reports each message as one line; some tests send big ones
 
 
 def free_port() -> int:
@@ -27,11 +28,19 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def serve(app: Any, *, lifespan: str = "off") -> AsyncIterator[str]:
-    """Run `app` under uvicorn in this event loop; yields its base URL."""
+async def serve(app: Any, *, lifespan: str = "off", deflate: bool = False) -> AsyncIterator[str]:
+    """Run `app` under uvicorn in this event loop; yields its base URL.
+
+    Without `deflate`, WebSocket compression is off, as `pickbay serve` runs.
+    """
     port = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan=lifespan,
+        ws_per_message_deflate=deflate,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -90,6 +99,7 @@ class ClientProcess:
             cwd=JS_DIR,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
+            limit=LINE_LIMIT,
         )
         return cls(proc)
 

@@ -10,10 +10,19 @@ import httpx
 import orjson
 import pytest
 import websockets
+from websockets.frames import Frame, Opcode
 
+from pickbay.signalr import server as server_module
 from pickbay.signalr.connection import Connection, State
 from pickbay.signalr.protocol import MessagePackProtocol, write_varint
-from pickbay.signalr.server import Hub, HubError, RequestInfo, SignalRServer, Unauthorized
+from pickbay.signalr.server import (
+    Hub,
+    HubError,
+    RequestInfo,
+    SignalRServer,
+    Unauthorized,
+    frame_header,
+)
 from tests.signalr.peers import ClientProcess, serve, upgrade_status
 
 TRANSPORTS = ["WebSockets", "ServerSentEvents", "LongPolling"]
@@ -371,3 +380,46 @@ async def test_messagepack_is_refused_over_server_sent_events(
     finally:
         await client.stop()
     assert event["event"] == "failed"
+
+
+@pytest.mark.parametrize("length", [0, 125, 126, 65535, 65536, 200_000])
+@pytest.mark.parametrize("binary", [False, True])
+def test_frame_headers_are_the_ones_the_websocket_protocol_writes(
+    length: int, binary: bool
+) -> None:
+    payload = b"x" * length
+    opcode = Opcode.BINARY if binary else Opcode.TEXT
+    expected = Frame(opcode, payload).serialize(mask=False, extensions=[])
+    assert frame_header(length, binary) + payload == expected
+
+
+@pytest.mark.parametrize("deflate", [False, True], ids=["plain", "compressed"])
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_pushes_of_every_frame_size_reach_the_official_client(
+    deflate: bool, protocol: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Direct frames where nothing is negotiated; the ASGI send where compression is."""
+    direct: list[int] = []
+
+    def counted(length: int, binary: bool) -> bytes:
+        direct.append(length)
+        return frame_header(length, binary)
+
+    monkeypatch.setattr(server_module, "frame_header", counted)
+    app = HubApp()
+    app.server.start()
+    async with serve(app, deflate=deflate) as base:
+        client = await ClientProcess.js(
+            url=base + "/hub", transport="WebSockets", protocol=protocol, methods=["Message"]
+        )
+        try:
+            await connected(client)
+            sizes = [1, 200, 70_000, 300_000]
+            for size in sizes:
+                assert app.server.send_group("all", "Message", ["y" * size]) == 1
+            got = [await client.event("message") for _ in sizes]
+            assert [len(m["args"][0]) for m in got] == sizes
+            assert bool(direct) is not deflate
+        finally:
+            await client.stop()
+    await app.server.stop()
