@@ -353,7 +353,7 @@ async function showBoard({ on, show }) {
 
 // ---- one order
 
-const PICKUP_CANCEL = "cancel";
+const CANCEL_TRIGGER = "cancel";
 
 function labelImage(symbology, text, caption) {
   const img = h("img", { alt: `${caption}: ${text}`, "data-label": symbology });
@@ -389,7 +389,7 @@ function orderActions(d, reload) {
       buttons.push(h("button", { type: "button", onclick: () => act("Rack", async () => { await api(`/greymatter/service-requests/${id}/reach`, { method: "POST" }); reload(); }) }, "Bring the rack"));
     }
   }
-  if (t.has(PICKUP_CANCEL)) {
+  if (t.has(CANCEL_TRIGGER)) {
     const reason = h("input", { type: "text", name: "reason", placeholder: "reason", "aria-label": "cancellation reason" });
     const cancel = o.dialect === "pickup_cloud"
       ? () => api("/pickup-cloud/cancel", { method: "POST", body: { code: d.codes.storage, reason: reason.value } })
@@ -589,7 +589,14 @@ async function showMachines({ on, show }) {
     h("table", { class: "stock" },
       h("thead", {}, h("tr", {}, ["Product", "On hand", "Blocked", "Available"].map((t) => h("th", {}, t)))),
       stock)));
-  on((e) => { if (e.dialect === "greymatter") drawStock().catch(() => {}); });
+  let redraw = null; // one stock read per burst of floor events
+  on((e) => {
+    if (e.dialect !== "greymatter" || redraw !== null) return;
+    redraw = setTimeout(() => {
+      redraw = null;
+      drawStock().catch(() => {});
+    }, 200);
+  });
   await drawStock();
 }
 
