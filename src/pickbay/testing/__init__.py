@@ -20,6 +20,7 @@ import socket
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -147,12 +148,12 @@ class Pickbay:
         """Every event after `since` (each a dict with seq, type, at, payload, ...)."""
         out: list[dict[str, Any]] = []
         while True:
-            query = f"?since={since}&limit=1000"
+            params: dict[str, Any] = {"since": since, "limit": 1000}
             if dialect:
-                query += f"&dialect={dialect}"
+                params["dialect"] = dialect
             if order:
-                query += f"&order={order}"
-            page = self.request("GET", "/events" + query)
+                params["order"] = order
+            page = self.request("GET", "/events?" + urllib.parse.urlencode(params))
             out.extend(page["events"])
             since = page["next"]
             if not page["more"]:
