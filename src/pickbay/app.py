@@ -143,19 +143,22 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         """200 while the process serves requests."""
         return JsonResponse({"status": "ok", "version": __version__})
 
-    app.include_router(pickup_routes.router)
-    app.include_router(clock_api.router)
-    app.include_router(pickup_robot_api.router)
-    app.include_router(itempath_routes.router)
-    app.include_router(itempath_api.router)
-    app.include_router(labels_api.router)
-    app.include_router(greymatter_routes.router)
-    app.include_router(greymatter_api.router)
-    app.include_router(webhooks_api.router)
-    app.include_router(keys_api.router)
-    app.include_router(orders_api.router)
-    app.include_router(events_api.router)
-    app.include_router(console_router)
+    for router in (
+        pickup_routes.router,
+        clock_api.router,
+        pickup_robot_api.router,
+        itempath_routes.router,
+        itempath_api.router,
+        labels_api.router,
+        greymatter_routes.router,
+        greymatter_api.router,
+        webhooks_api.router,
+        keys_api.router,
+        orders_api.router,
+        events_api.router,
+        console_router,
+    ):
+        app.include_router(router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

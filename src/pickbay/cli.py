@@ -5,9 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
 
 from pickbay import __version__
 from pickbay.config import Settings
+
+if TYPE_CHECKING:
+    from pickbay.runtime import Runtime
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -42,17 +48,24 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _keys_create(args: argparse.Namespace) -> int:
+@asynccontextmanager
+async def _runtime(**settings: Any) -> AsyncIterator[Runtime]:
+    """The engine for one command: the database migrated, the clock loaded, nothing running."""
     from pickbay.runtime import Runtime
 
+    rt = Runtime(Settings(scheduler=False, webhooks=False, **settings))
+    await rt.db.migrate()
+    await rt.clock.load()
+    try:
+        yield rt
+    finally:
+        await rt.db.dispose()
+
+
+def _keys_create(args: argparse.Namespace) -> int:
     async def create() -> str:
-        rt = Runtime(Settings(scheduler=False))
-        await rt.db.migrate()
-        await rt.clock.load()
-        try:
+        async with _runtime() as rt:
             return await rt.tenancy.create_key(args.name)
-        finally:
-            await rt.db.dispose()
 
     key = asyncio.run(create())
     print(f"Created a Pickup Cloud API key for tenant {args.name!r}. Send it as x-api-key:")
@@ -61,13 +74,8 @@ def _keys_create(args: argparse.Namespace) -> int:
 
 
 def _users(args: argparse.Namespace) -> int:
-    from pickbay.runtime import Runtime
-
     async def run() -> str:
-        rt = Runtime(Settings(scheduler=False, itempath_admin_password=""))
-        await rt.db.migrate()
-        await rt.clock.load()
-        try:
+        async with _runtime(itempath_admin_password="") as rt:
             await rt.accounts.start("")
             if args.users_command == "create":
                 await rt.accounts.add_user(args.name, args.password, replace=True)
@@ -75,21 +83,14 @@ def _users(args: argparse.Namespace) -> int:
             await rt.accounts.require_user(args.name)
             token = rt.accounts.application_token(args.name)
             return f"Application token for {args.name!r} (send as Authorization: Bearer):\n{token}"
-        finally:
-            await rt.db.dispose()
 
     print(asyncio.run(run()))
     return 0
 
 
 def _webhooks(args: argparse.Namespace) -> int:
-    from pickbay.runtime import Runtime
-
     async def run() -> list[str]:
-        rt = Runtime(Settings(scheduler=False, webhooks=False))
-        await rt.db.migrate()
-        await rt.clock.load()
-        try:
+        async with _runtime() as rt:
             hooks = rt.webhooks
             if args.webhooks_command == "add":
                 row = await hooks.subscribe(args.url, args.secret, args.dialect)
@@ -103,8 +104,6 @@ def _webhooks(args: argparse.Namespace) -> int:
                 return [f"Deleted webhook {args.id}."]
             rows = await hooks.all()
             return [f"{r['id']}\t{r['dialect']}\t{r['url']}" for r in rows] or ["No webhooks."]
-        finally:
-            await rt.db.dispose()
 
     from pickbay.core.errors import PickbayError
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request, Security
@@ -11,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
 from pickbay.core.errors import InvalidInput, PickbayError, Unauthorized
-from pickbay.http.common import JsonResponse, runtime
+from pickbay.http.common import JsonResponse, runtime, same_secret
 
 PREFIX = "/pickbay/v1"
 MAX_ID = 2**63 - 1  # the largest id (and sequence number) a database column holds
@@ -27,7 +26,7 @@ async def admin(
     """Require `Authorization: Bearer <admin token>`."""
     expected = runtime(request).settings.admin_token
     given = "" if credentials is None else credentials.credentials
-    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+    if not same_secret(given, expected):
         raise Unauthorized("Send Authorization: Bearer <PICKBAY_ADMIN_TOKEN>.")
 
 

@@ -6,7 +6,6 @@ Cloud key its tenant's, the GreyMatter token GreyMatter's, an ItemPath token Ite
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -18,7 +17,7 @@ from pickbay.api.common import MAX_ID, PREFIX
 from pickbay.core.errors import PickbayError, Unauthorized
 from pickbay.core.events import StoredEvent
 from pickbay.engine.board import Scope
-from pickbay.http.common import JsonResponse, runtime
+from pickbay.http.common import JsonResponse, bearer, runtime, same_secret
 from pickbay.store import greymatter as greymatter_store
 from pickbay.store import itempath as itempath_store
 from pickbay.store import pickup_orders as pickup_store
@@ -38,26 +37,20 @@ Token = Annotated[
 ]
 
 
-def _same(given: str, expected: str) -> bool:
-    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
-
-
 async def caller_scope(request: Request, access_token: str | None) -> Scope:
     """Whose events the request's credentials may read; Unauthorized if none are valid."""
     rt = runtime(request)
     key = request.headers.get("x-api-key")
     if key:
         return Scope(pickup_store.DIALECT, await rt.tenancy.authenticate(key))
-    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
-    token = token.strip() if scheme.lower() == "bearer" else ""
-    token = token or (access_token or "").strip()
+    token = bearer(request) or (access_token or "").strip()
     if not token:
         raise Unauthorized(
             "Send Authorization: Bearer <token> (or ?access_token=), or x-api-key: <key>."
         )
-    if _same(token, rt.settings.admin_token):
+    if same_secret(token, rt.settings.admin_token):
         return Scope()
-    if _same(token, rt.settings.greymatter_token):
+    if same_secret(token, rt.settings.greymatter_token):
         return Scope(greymatter_store.DIALECT, greymatter_store.TENANT)
     try:
         rt.accounts.verify(token)

@@ -1,7 +1,9 @@
-"""Helpers every dialect's routes use: fast JSON responses, body reading, OpenAPI body schemas."""
+"""Helpers every dialect's routes use: fast JSON responses, bearer tokens, OpenAPI body
+schemas."""
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +36,18 @@ def runtime(request: Request) -> Runtime:
     """The engine behind this app."""
     rt: Runtime = request.app.state.runtime
     return rt
+
+
+def bearer(request: Request) -> str:
+    """The token of `Authorization: Bearer <token>`, or "" (no header, or another scheme)."""
+    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Whether `given` is the configured secret `expected` (never when none is configured),
+    compared in constant time."""
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
 def body_schema(model: type[BaseModel], content_types: tuple[str, ...]) -> dict[str, Any]:

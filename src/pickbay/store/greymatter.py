@@ -22,9 +22,7 @@ from pickbay.core.greymatter import (
     Slot,
     State,
 )
-from pickbay.store import events as event_log
-from pickbay.store import timers as timer_store
-from pickbay.store.orders import save_version
+from pickbay.store.orders import append_history, insert_rows, new_row, save_version
 from pickbay.store.tables import (
     greymatter_ids,
     greymatter_orders,
@@ -183,9 +181,8 @@ def _floor_row(sr: ServiceRequest) -> dict[str, Any]:
 
 
 async def _write_parts(conn: AsyncConnection, sr: ServiceRequest) -> None:
-    await event_log.append(conn, dialect=DIALECT, tenant=TENANT, order_id=sr.row_id, new=sr.events)
-    await timer_store.add(
-        conn, [(at, f"{DIALECT}.{kind}", sr.row_id, data) for at, kind, data in sr.timers]
+    await append_history(
+        conn, dialect=DIALECT, tenant=TENANT, row_id=sr.row_id, events=sr.events, timers=sr.timers
     )
 
 
@@ -193,23 +190,22 @@ async def insert_request(conn: AsyncConnection, sr: ServiceRequest) -> None:
     """Store a new request; Conflict if its externalServiceRequestId is taken for its type."""
     try:
         async with conn.begin_nested():
-            row_id = (
-                await conn.execute(
-                    insert(orders).returning(orders.c.id),
-                    {
-                        "dialect": DIALECT,
-                        "tenant": TENANT,
-                        "number": sr.external_id,
-                        "kind": sr.kind.value.lower(),
-                        "state": sr.state.value,
-                        "created_at": sr.created_at,
-                        "updated_at": sr.updated_at,
-                        "version": 1,
-                        "data": encode(sr),
-                    },
-                )
-            ).scalar_one()
-            sr.row_id, sr.version = int(row_id), 1
+            (row_id,) = await insert_rows(
+                conn,
+                [
+                    new_row(
+                        dialect=DIALECT,
+                        tenant=TENANT,
+                        number=sr.external_id,
+                        kind=sr.kind.value.lower(),
+                        state=sr.state.value,
+                        created_at=sr.created_at,
+                        updated_at=sr.updated_at,
+                        data=encode(sr),
+                    )
+                ],
+            )
+            sr.row_id, sr.version = row_id, 1
             await conn.execute(
                 insert(order_refs),
                 [

@@ -24,8 +24,7 @@ from pickbay.core.itempath import (
 from pickbay.core.query import ListQuery
 from pickbay.store import events as event_log
 from pickbay.store import query as sql
-from pickbay.store import timers as timer_store
-from pickbay.store.orders import save_version
+from pickbay.store.orders import append_history, insert_rows, new_row, save_version
 from pickbay.store.tables import (
     itempath_fields,
     itempath_lines,
@@ -104,11 +103,13 @@ async def _write_parts(conn: AsyncConnection, order: LiftOrder, fields: Iterable
     rows = _field_rows(order, fields)
     if rows:
         await conn.execute(insert(itempath_fields), rows)
-    await event_log.append(
-        conn, dialect=DIALECT, tenant=TENANT, order_id=order.row_id, new=order.events
-    )
-    await timer_store.add(
-        conn, [(at, f"{DIALECT}.{kind}", order.row_id, data) for at, kind, data in order.timers]
+    await append_history(
+        conn,
+        dialect=DIALECT,
+        tenant=TENANT,
+        row_id=order.row_id,
+        events=order.events,
+        timers=order.timers,
     )
     for line in order.lines:
         line.stored = True
@@ -118,23 +119,22 @@ async def _write_parts(conn: AsyncConnection, order: LiftOrder, fields: Iterable
 async def insert_order(conn: AsyncConnection, order: LiftOrder) -> None:
     """Store a new order; Conflict if its name is taken."""
     try:
-        row_id = (
-            await conn.execute(
-                insert(orders).returning(orders.c.id),
-                {
-                    "dialect": DIALECT,
-                    "tenant": TENANT,
-                    "number": order.name,
-                    "kind": order.direction.name.lower(),
-                    "state": order.status.value,
-                    "created_at": order.created_at,
-                    "updated_at": order.modified_at,
-                    "version": 1,
-                    "data": {"uuid": order.id},
-                },
-            )
-        ).scalar_one()
-        order.row_id, order.version = int(row_id), 1
+        (row_id,) = await insert_rows(
+            conn,
+            [
+                new_row(
+                    dialect=DIALECT,
+                    tenant=TENANT,
+                    number=order.name,
+                    kind=order.direction.name.lower(),
+                    state=order.status.value,
+                    created_at=order.created_at,
+                    updated_at=order.modified_at,
+                    data={"uuid": order.id},
+                )
+            ],
+        )
+        order.row_id, order.version = row_id, 1
         await conn.execute(insert(itempath_orders), _order_row(order))
     except IntegrityError:
         raise Conflict(f"Order with name '{order.name}' already exists.", field="name") from None

@@ -1,18 +1,72 @@
-"""The shared `orders` row every dialect's order has: the optimistic-lock write, summaries."""
+"""The shared `orders` row every dialect's order has: inserting it, the optimistic-lock
+write, an order's events and timers, and summaries."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay.core.errors import ConcurrentChange
+from pickbay.core.events import Event
 from pickbay.core.orders import OrderSummary
+from pickbay.store import events as event_log
+from pickbay.store import timers as timer_store
 from pickbay.store.query import where_given
 from pickbay.store.tables import orders
+
+
+def new_row(
+    *,
+    dialect: str,
+    tenant: str,
+    number: str,
+    kind: str,
+    state: str,
+    created_at: datetime,
+    updated_at: datetime | None,
+    data: dict[str, Any],
+) -> dict[str, Any]:
+    """The shared row of a new order (at version 1)."""
+    return {
+        "dialect": dialect,
+        "tenant": tenant,
+        "number": number,
+        "kind": kind,
+        "state": state,
+        "created_at": created_at,
+        "updated_at": updated_at,
+        "version": 1,
+        "data": data,
+    }
+
+
+async def insert_rows(conn: AsyncConnection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert new order rows (see `new_row`) in one statement; their ids, in the same order."""
+    result = await conn.execute(
+        insert(orders).returning(orders.c.id, sort_by_parameter_order=True), rows
+    )
+    return [int(i) for i in result.scalars().all()]
+
+
+async def append_history(
+    conn: AsyncConnection,
+    *,
+    dialect: str,
+    tenant: str,
+    row_id: int | None,
+    events: Sequence[Event],
+    timers: Iterable[tuple[datetime, str, dict[str, Any]]],
+) -> None:
+    """An order's new events and the timers it asked for (`kind` within its dialect)."""
+    await event_log.append(conn, dialect=dialect, tenant=tenant, order_id=row_id, new=events)
+    await timer_store.add(
+        conn, [(at, f"{dialect}.{kind}", row_id, data) for at, kind, data in timers]
+    )
 
 
 async def save_version(

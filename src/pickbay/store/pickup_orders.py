@@ -13,7 +13,7 @@ from pickbay.core.errors import Conflict
 from pickbay.core.pickup import Article, OrderKind, PickupOrder, PickupState
 from pickbay.store import events as event_log
 from pickbay.store import timers as timer_store
-from pickbay.store.orders import save_version
+from pickbay.store.orders import insert_rows, new_row, save_version
 from pickbay.store.tables import order_lines, order_refs, orders
 
 DIALECT = "pickup_cloud"
@@ -123,25 +123,24 @@ async def insert_order(conn: AsyncConnection, order: PickupOrder) -> int:
 
 async def insert_orders(conn: AsyncConnection, new: list[PickupOrder]) -> None:
     """Store several new orders at once (IntegrityError if any ref is taken: nothing stored)."""
-    result = await conn.execute(
-        insert(orders).returning(orders.c.id, sort_by_parameter_order=True),
+    ids = await insert_rows(
+        conn,
         [
-            {
-                "dialect": DIALECT,
-                "tenant": o.tenant,
-                "number": o.order_number,
-                "kind": o.kind.value,
-                "state": o.state.value,
-                "created_at": o.created_at,
-                "updated_at": o.last_update_at,
-                "version": 1,
-                "data": _order_data(o),
-            }
+            new_row(
+                dialect=DIALECT,
+                tenant=o.tenant,
+                number=o.order_number,
+                kind=o.kind.value,
+                state=o.state.value,
+                created_at=o.created_at,
+                updated_at=o.last_update_at,
+                data=_order_data(o),
+            )
             for o in new
         ],
     )
-    for order, order_id in zip(new, result.scalars().all(), strict=True):
-        order.id, order.version = int(order_id), 1
+    for order, order_id in zip(new, ids, strict=True):
+        order.id, order.version = order_id, 1
     await conn.execute(insert(order_refs), [r for o in new for r in _refs(o)])
     await conn.execute(
         insert(order_lines),

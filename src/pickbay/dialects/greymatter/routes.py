@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 import orjson
@@ -13,7 +12,7 @@ from pickbay.core.errors import Conflict, InvalidInput, PickbayError, Unauthoriz
 from pickbay.dialects.greymatter import bodies
 from pickbay.dialects.greymatter.views import line_view, request_view, stamp
 from pickbay.engine.greymatter import FloorService
-from pickbay.http.common import JsonResponse, runtime
+from pickbay.http.common import JsonResponse, bearer, runtime, same_secret
 
 PREFIX = "/api-gateway/sr-service/platform-srms"
 SECURITY_SCHEME = {
@@ -47,11 +46,10 @@ def render(request: Request, exc: PickbayError) -> Response:
 
 def _service(request: Request) -> FloorService:
     rt = runtime(request)
-    expected = rt.settings.greymatter_token
-    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer(request)
+    if not token:
         raise Unauthorized("Full authentication is required: send Authorization: Bearer <token>.")
-    if not hmac.compare_digest(token.strip().encode(), expected.encode()):
+    if not same_secret(token, rt.settings.greymatter_token):
         raise Unauthorized("The access token is not valid.")
     return rt.greymatter
 
