@@ -14,14 +14,18 @@ from websockets.frames import Frame, Opcode
 
 from pickbay.signalr import server as server_module
 from pickbay.signalr.connection import Connection, State
+from pickbay.signalr.protocol import PROTOCOLS as HUB_PROTOCOLS
 from pickbay.signalr.protocol import MessagePackProtocol, write_varint
 from pickbay.signalr.server import (
+    FRAME_LIMIT,
     Hub,
     HubError,
     RequestInfo,
     SignalRServer,
     Unauthorized,
     frame_header,
+    frames,
+    invocation,
 )
 from tests.signalr.peers import ClientProcess, serve, upgrade_status
 
@@ -423,3 +427,99 @@ async def test_pushes_of_every_frame_size_reach_the_official_client(
         finally:
             await client.stop()
     await app.server.stop()
+
+
+def parse_frames(data: bytes) -> list[Frame]:
+    """The unmasked frames in `data`, read as a WebSocket client would."""
+    parsed: list[Frame] = []
+    at = 0
+    while at < len(data):
+        length, head = data[at + 1] & 0x7F, 2
+        if length == 126:
+            length, head = int.from_bytes(data[at + 2 : at + 4], "big"), 4
+        elif length == 127:
+            length, head = int.from_bytes(data[at + 2 : at + 10], "big"), 10
+        assert data[at] & 0x80  # FIN: every frame is a whole message
+        parsed.append(Frame(Opcode(data[at] & 0x0F), data[at + head : at + head + length]))
+        at += head + length
+    assert at == len(data)
+    return parsed
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_frames_carry_whole_messages_within_the_limit(binary: bool) -> None:
+    messages = [bytes([65 + i % 26]) * (i * 997 % 30_000) + b"\x1e" for i in range(40)]
+    messages.append(b"z" * (FRAME_LIMIT + 5))  # larger than a frame: sent alone
+    messages.append(b"end\x1e")
+    parsed = parse_frames(frames(messages, binary))
+    assert len(parsed) > 2
+    assert {f.opcode for f in parsed} == {Opcode.BINARY if binary else Opcode.TEXT}
+    assert b"".join(f.data for f in parsed) == b"".join(messages)
+    ends, at = set(), 0
+    for message in messages:
+        at += len(message)
+        ends.add(at)
+    at = 0
+    for f in parsed:
+        at += len(f.data)
+        assert at in ends  # no message is split between frames
+        assert len(f.data) <= FRAME_LIMIT or len(f.data) == FRAME_LIMIT + 5
+
+
+def _connection(*, stateful: bool = False) -> Connection:
+    conn = Connection(
+        "c", "t", user=None, query={}, stateful_allowed=True, now=0, buffer_limit=1000
+    )
+    conn.protocol = HUB_PROTOCOLS["json"]
+    conn.transport_active = True
+    conn.state = State.CONNECTED
+    conn.stateful = stateful
+    return conn
+
+
+async def test_a_push_goes_straight_to_an_idle_websocket_else_to_its_queue() -> None:
+    server = SignalRServer("/hub", Hub())
+    messages = [invocation("Message", [i]) for i in range(3)]
+    parts = [HUB_PROTOCOLS["json"].write(m) for m in messages]
+    written: list[bytes] = []
+    ready, busy = _connection(stateful=True), _connection()
+
+    def write(frame: bytes) -> bool:
+        written.append(frame)
+        return True
+
+    ready.direct = write
+    busy.direct = lambda frame: False  # the socket is not taking writes, or a write waits
+    assert server.send_messages([ready, busy], messages) == 2
+    assert written == [frames(parts, binary=False)]
+    assert not ready.outbox
+    assert list(busy.outbox) == parts
+    # Stateful: what went out at once is still kept for a reconnect, one id per message.
+    ready.resume()
+    assert list(ready.outbox)[1:] == parts
+    assert server.send_messages([ready], []) == 0
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_a_push_never_overtakes_what_is_queued_and_big_batches_arrive_whole(
+    hub_app: tuple[HubApp, str], protocol: str
+) -> None:
+    app, base = hub_app
+    client = await ClientProcess.js(
+        url=base + "/hub", transport="WebSockets", protocol=protocol, methods=["Message"]
+    )
+    try:
+        conn = by_id(app, await connected(client))
+        assert conn.direct is not None
+        assert conn.protocol is not None
+        # Queued (its writer has not run yet): the push after it must wait its turn.
+        conn.send_bytes(conn.protocol.write(invocation("Message", ["queued"])), trackable=True)
+        app.server.send_group("all", "Message", ["pushed"])
+        assert [m["args"] for m in await client.messages(2)] == [["queued"], ["pushed"]]
+        # Idle again: a batch goes out at once, several frames' worth, in order.
+        batch = [invocation("Message", [i, "x" * 1000]) for i in range(300)]
+        assert app.server.send_messages(app.server.groups["all"], batch) == 1
+        got = await client.messages(300)
+        assert [m["args"][0] for m in got] == list(range(300))
+    finally:
+        await client.stop()

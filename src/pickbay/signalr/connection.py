@@ -74,6 +74,8 @@ class Connection:
         self.ending = False  # the server asked the transport to finish and close
         self.outbox: deque[bytes] = deque()
         self.wake: Callable[[], None] | None = None
+        # Writes one whole frame to the socket now, if nothing is queued before it (else False).
+        self.direct: Callable[[bytes], bool] | None = None
         self.poll: asyncio.Future[bool] | None = None  # the pending long poll
         self.abort: Callable[[], None] | None = None  # drops the transport, keeps the state
         self._buffer: deque[tuple[int, bytes]] = deque()
@@ -96,11 +98,19 @@ class Connection:
         if self.state is State.CLOSED:
             return
         if self.stateful and trackable:
-            self._buffer.append((self._next_out, data))
-            self._next_out += 1
-            self._buffered_bytes += len(data)
-            if self._buffered_bytes > self._buffer_limit:
-                raise BufferFull(self.id)
+            self.track(data)
+        self.queue(data)
+
+    def track(self, data: bytes) -> None:
+        """Keep a sent message until the client acknowledges it (stateful connections)."""
+        self._buffer.append((self._next_out, data))
+        self._next_out += 1
+        self._buffered_bytes += len(data)
+        if self._buffered_bytes > self._buffer_limit:
+            raise BufferFull(self.id)
+
+    def queue(self, data: bytes) -> None:
+        """Have the transport write `data` after whatever is queued before it."""
         # Long polling queues between polls; other transports only while attached.
         if self.transport_active or self.transport is Transport.LONG_POLLING:
             self.outbox.append(data)

@@ -45,6 +45,18 @@ TRANSPORTS = [
 ALLOWED_HEADERS = "X-SignalR-User-Agent, X-Requested-With, Authorization, Content-Type"
 
 
+FRAME_LIMIT = 64 * 1024
+_RECEIVING = (State.CONNECTED, State.DISCONNECTED)  # a stateful connection buffers while away
+
+
+def invocation(target: str, arguments: list[Any], headers: dict[str, str] | None = None) -> Message:
+    """A non-blocking Invocation message of `target` with `arguments`."""
+    message: Message = {"type": MessageType.INVOCATION, "target": target, "arguments": arguments}
+    if headers:
+        message["headers"] = headers
+    return message
+
+
 class Unauthorized(Exception):
     """The request carries no credentials the hub accepts (HTTP 401)."""
 
@@ -228,32 +240,55 @@ class SignalRServer:
         headers: dict[str, str] | None = None,
     ) -> int:
         """Invoke `target` on each connection, writing the message once per protocol."""
-        message: Message = {
-            "type": MessageType.INVOCATION,
-            "target": target,
-            "arguments": arguments,
-        }
-        if headers:
-            message["headers"] = headers
-        written: dict[str, bytes] = {}
+        return self.send_messages(connections, [invocation(target, arguments, headers)])
+
+    def send_messages(self, connections: Iterable[Connection], messages: list[Message]) -> int:
+        """Send `messages`, in order, to each connection; returns how many were sent to.
+
+        Each message is written once per protocol. A WebSocket with nothing queued gets them
+        at once, in frames built once for every such connection: a push to a thousand
+        connections is then a thousand socket writes and little else.
+        """
+        if not messages:
+            return 0
+        written: dict[str, list[Any]] = {}  # protocol -> [messages' bytes, frames or None]
+        now = self.now
         count = 0
         for conn in connections:
             protocol = conn.protocol
-            if protocol is None or conn.state not in (State.CONNECTED, State.DISCONNECTED):
+            if protocol is None or conn.state not in _RECEIVING:
                 continue
-            data = written.get(protocol.name)
-            if data is None:
-                data = written[protocol.name] = protocol.write(message)
-            self._send(conn, data, trackable=True)
+            out = written.get(protocol.name)
+            if out is None:
+                out = written[protocol.name] = [[protocol.write(m) for m in messages], None]
+            parts: list[bytes] = out[0]
             count += 1
+            if conn.stateful:
+                try:
+                    for part in parts:
+                        conn.track(part)
+                except BufferFull:
+                    self._overflow(conn)
+                    continue
+            if conn.direct is not None:
+                if out[1] is None:
+                    out[1] = frames(parts, protocol.binary)
+                if conn.direct(out[1]):
+                    conn.last_write = now
+                    continue
+            for part in parts:
+                conn.queue(part)
         return count
+
+    def _overflow(self, conn: Connection) -> None:
+        log.warning("signalr connection %s: reconnect buffer full, closing", conn.id)
+        self._spawn(self._dispose(conn))
 
     def _send(self, conn: Connection, data: bytes, *, trackable: bool) -> None:
         try:
             conn.send_bytes(data, trackable=trackable)
         except BufferFull:
-            log.warning("signalr connection %s: reconnect buffer full, closing", conn.id)
-            self._spawn(self._dispose(conn))
+            self._overflow(conn)
 
     def _reply(self, conn: Connection, message: Message) -> None:
         assert conn.protocol is not None
@@ -553,7 +588,7 @@ class SignalRServer:
 
         async def write(data: bytes) -> None:
             binary = conn.protocol is not None and conn.protocol.binary
-            if direct is not None and direct(data, binary):
+            if direct is not None and direct(frame_header(len(data), binary) + data):
                 return
             if binary:
                 await send({"type": "websocket.send", "bytes": data})
@@ -565,8 +600,14 @@ class SignalRServer:
 
         writer = _Writer(self, conn, write, finish, shared=True)
 
+        def write_now(frame: bytes) -> bool:
+            # Only behind nothing: a queued message (the handshake answer, a write waiting
+            # for the socket to drain) must reach the client first.
+            return writer.idle.is_set() and not writer.lost and direct is not None and direct(frame)
+
         def abort() -> None:
             writer.lost = True
+            conn.direct = None
             self._spawn(send({"type": "websocket.close", "code": 1001}))
 
         conn.abort = abort
@@ -574,6 +615,7 @@ class SignalRServer:
         conn.transport = Transport.WEBSOCKETS
         conn.transport_active = True
         conn.wake = writer.wake
+        conn.direct = write_now if direct is not None else None
         conn.last_read = self.now
         if reconnect:
             conn.move(State.CONNECTED, self.now)
@@ -595,6 +637,7 @@ class SignalRServer:
             await writer.drain()
             conn.transport_active = False
             conn.wake = None
+            conn.direct = None
             conn.abort = None
             conn.outbox.clear()
             if conn.state is State.CONNECTED and conn.stateful and not conn.ending:
@@ -752,6 +795,25 @@ class SignalRServer:
         await _respond(send, 202, b"", cors)
 
 
+def frames(messages: list[bytes], binary: bool) -> bytes:
+    """WebSocket frames carrying `messages` whole, at most `FRAME_LIMIT` bytes each if they fit.
+
+    SignalR clients split a frame into its messages, so several may share one; the limit keeps
+    each frame well inside the smallest receive limit of common WebSocket clients (1 MiB).
+    """
+    out: list[bytes] = []
+    chunk: list[bytes] = []
+    size = 0
+    for message in messages:
+        if chunk and size + len(message) > FRAME_LIMIT:
+            out += (frame_header(size, binary), *chunk)
+            chunk, size = [], 0
+        chunk.append(message)
+        size += len(message)
+    out += (frame_header(size, binary), *chunk)
+    return b"".join(out)
+
+
 def frame_header(length: int, binary: bool) -> bytes:
     """RFC 6455 header of one final, unmasked, uncompressed frame of `length` bytes."""
     first = 0x82 if binary else 0x81
@@ -762,15 +824,15 @@ def frame_header(length: int, binary: bool) -> bytes:
     return struct.pack("!BBQ", first, 127, length)
 
 
-def _direct_frames(send: Any) -> Callable[[bytes, bool], bool] | None:
-    """A frame writer straight to the socket under uvicorn's sans-I/O WebSocket protocol.
+def _direct_frames(send: Any) -> Callable[[bytes], bool] | None:
+    """A writer of whole frames straight to the socket under uvicorn's sans-I/O protocol.
 
     About a third of a push's time per connection went to the ASGI send path (text decoded
     to str for the message and encoded again, the frame built by the protocol object). A
-    server-to-client frame is the same bytes for every connection, so this writes the header
-    and payload to the transport as the protocol would. It applies only where nothing
-    else could change those bytes (no extension such as compression was negotiated) and falls
-    back to the ASGI send (returns False) whenever the socket is not ready to take writes.
+    server-to-client frame is the same bytes for every connection, so this writes it to the
+    transport as the protocol would. It applies only where nothing else could change those
+    bytes (no extension such as compression was negotiated) and refuses (returns False)
+    whenever the socket is not ready to take writes; the caller then uses the ASGI send.
     """
     proto: Any = getattr(send, "__self__", None)
     transport = getattr(proto, "transport", None)
@@ -784,10 +846,10 @@ def _direct_frames(send: Any) -> Callable[[bytes, bool], bool] | None:
     ):
         return None
 
-    def write(data: bytes, binary: bool) -> bool:
+    def write(frame: bytes) -> bool:
         if proto.close_sent or transport.is_closing() or not writable.is_set():
             return False
-        transport.writelines((frame_header(len(data), binary), data))
+        transport.write(frame)
         return True
 
     return write

@@ -179,20 +179,19 @@ async def update_order(conn: AsyncConnection, order: PickupOrder) -> None:
     await _flush(conn, [order])
 
 
+# Built once: a statement object costs about 0.1 ms to build, and this one is on every create.
+_FIND_ID = select(order_refs.c.order_id).where(
+    order_refs.c.dialect == DIALECT,
+    order_refs.c.scope == bindparam("scope"),
+    order_refs.c.kind == bindparam("kind"),
+    order_refs.c.value == bindparam("value"),
+)
+
+
 async def find_id(conn: AsyncConnection, scope: str, kind: str, value: str) -> int | None:
     """The id of the order that answers to a ref."""
-    found = (
-        await conn.execute(
-            select(order_refs.c.order_id).where(
-                and_(
-                    order_refs.c.dialect == DIALECT,
-                    order_refs.c.scope == scope,
-                    order_refs.c.kind == kind,
-                    order_refs.c.value == value,
-                )
-            )
-        )
-    ).scalar()
+    params = {"scope": scope, "kind": kind, "value": value}
+    found = (await conn.execute(_FIND_ID, params)).scalar()
     return None if found is None else int(found)
 
 

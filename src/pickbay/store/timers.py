@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay.store.tables import timers
@@ -36,16 +36,17 @@ async def add(
     )
 
 
+_DUE = (
+    select(timers)
+    .where(timers.c.due_at <= bindparam("until"))
+    .order_by(timers.c.due_at, timers.c.id)
+    .limit(bindparam("limit"))
+)
+
+
 async def due(conn: AsyncConnection, until: datetime, limit: int = 100) -> list[Timer]:
     """Timers due at or before `until`, in firing order (due time, then insertion)."""
-    rows = (
-        await conn.execute(
-            select(timers)
-            .where(timers.c.due_at <= until)
-            .order_by(timers.c.due_at, timers.c.id)
-            .limit(limit)
-        )
-    ).mappings()
+    rows = (await conn.execute(_DUE, {"until": until, "limit": limit})).mappings()
     return [Timer(r["id"], r["due_at"], r["kind"], r["order_id"], r["payload"]) for r in rows]
 
 

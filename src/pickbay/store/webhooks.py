@@ -10,6 +10,7 @@ from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.elements import BindParameter
 
 from pickbay.store.tables import (
     cursors,
@@ -77,7 +78,7 @@ async def add_deliveries(conn: AsyncConnection, rows: list[dict[str, Any]]) -> N
     await conn.execute(statement, rows)
 
 
-def _heads(now: datetime | None) -> Select[Any]:
+def _heads(now: BindParameter[Any] | None) -> Select[Any]:
     """Pending deliveries that no earlier pending one of their order key is waiting behind."""
     d = webhook_deliveries
     e = webhook_deliveries.alias("earlier")
@@ -92,19 +93,25 @@ def _heads(now: datetime | None) -> Select[Any]:
     return select(d).where(d.c.state == PENDING, ~blocked.exists())
 
 
+# Built once: the sender asks both on every pass, and building them cost more than running them.
+_DUE = (
+    _heads(bindparam("now"))
+    .where(webhook_deliveries.c.next_attempt_at <= bindparam("now"))
+    .order_by(webhook_deliveries.c.id)
+    .limit(bindparam("limit"))
+)
+_NEXT_ATTEMPT = select(func.min(_heads(None).subquery().c.next_attempt_at))
+
+
 async def due(conn: AsyncConnection, now: datetime, limit: int) -> list[dict[str, Any]]:
     """Deliveries to attempt now, in id order; a key's line stops at one that must wait."""
-    d = webhook_deliveries
-    query = _heads(now).where(d.c.next_attempt_at <= now).order_by(d.c.id).limit(limit)
-    return [dict(r) for r in (await conn.execute(query)).mappings()]
+    rows = await conn.execute(_DUE, {"now": now, "limit": limit})
+    return [dict(r) for r in rows.mappings()]
 
 
 async def next_attempt_at(conn: AsyncConnection) -> datetime | None:
     """When the next delivery at the head of its key's line falls due."""
-    heads = _heads(None).subquery()
-    value: datetime | None = (
-        await conn.execute(select(func.min(heads.c.next_attempt_at)))
-    ).scalar()
+    value: datetime | None = (await conn.execute(_NEXT_ATTEMPT)).scalar()
     return value
 
 

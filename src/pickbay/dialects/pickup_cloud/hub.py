@@ -19,7 +19,15 @@ from pickbay.core.pickup import ARTICLE_STATE_CHANGED, ORDER_STATE_CHANGED
 from pickbay.dialects.pickup_cloud.views import net_time
 from pickbay.engine.tenancy import Tenancy
 from pickbay.signalr.connection import Connection
-from pickbay.signalr.server import Hub, Options, RequestInfo, SignalRServer, Unauthorized
+from pickbay.signalr.protocol import Message
+from pickbay.signalr.server import (
+    Hub,
+    Options,
+    RequestInfo,
+    SignalRServer,
+    Unauthorized,
+    invocation,
+)
 from pickbay.store import events as event_log
 from pickbay.store.db import Database
 from pickbay.store.pickup_orders import DIALECT
@@ -124,15 +132,20 @@ class PickupCloudHub(Hub):
         self.server.add_to_group(connection, _group(connection.user))
 
     def on_events(self, events: list[StoredEvent]) -> None:
-        """Push each Pickup Cloud event to its tenant's connections."""
+        """Push each Pickup Cloud event to its tenant's connections, a batch at a time."""
+        by_tenant: dict[str, list[Message]] = {}
         for event in events:
-            if event.dialect != DIALECT:
-                continue
-            members = self.server.groups.get(_group(event.tenant))
-            if members:
-                self._push(members, event)
+            if event.dialect == DIALECT:
+                by_tenant.setdefault(event.tenant, []).extend(_messages(event))
+        for tenant, messages in by_tenant.items():
+            members = self.server.groups.get(_group(tenant))
+            if members and messages:
+                self.server.send_messages(members, messages)
 
     def _push(self, connections: Iterable[Connection], event: StoredEvent) -> None:
-        headers = {SEQ_HEADER: str(event.seq)}
-        for target, arguments in hub_messages(event):
-            self.server.send_to(connections, target, arguments, headers)
+        self.server.send_messages(connections, _messages(event))
+
+
+def _messages(event: StoredEvent) -> list[Message]:
+    headers = {SEQ_HEADER: str(event.seq)}
+    return [invocation(target, arguments, headers) for target, arguments in hub_messages(event)]
