@@ -519,6 +519,7 @@ async def test_a_push_never_overtakes_what_is_queued_and_big_batches_arrive_whol
         # Idle again: a batch goes out at once, several frames' worth, in order.
         batch = [invocation("Message", [i, "x" * 1000]) for i in range(300)]
         assert app.server.send_messages(app.server.groups["all"], batch) == 1
+        assert not conn.outbox  # written at once, not queued
         got = await client.messages(300)
         assert [m["args"][0] for m in got] == list(range(300))
     finally:
