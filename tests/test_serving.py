@@ -1,11 +1,14 @@
-"""Stopping a server ends its open event streams instead of waiting for them."""
+"""The server: stopping ends open event streams; `pickbay serve` freezes its startup heap."""
 
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from pickbay import testing
 
@@ -31,3 +34,33 @@ async def test_stopping_ends_open_event_streams(tmp_path: Path) -> None:
     finally:
         if not stopped:
             testing.stop(server)
+
+
+FREEZE_PROBE = """
+import asyncio, gc, sys
+from pickbay import testing
+from pickbay.app import create_app
+from pickbay.runtime import Runtime
+from pickbay.serving import Server
+
+async def main():
+    app = create_app(runtime=Runtime(testing.settings(sys.argv[1])))
+    server = Server(app, freeze=sys.argv[2] == "1", host="127.0.0.1", port=0, log_level="warning")
+    server.config.load()
+    server.lifespan = server.config.lifespan_class(server.config)
+    await server.startup()  # as uvicorn's serve does, up to serving
+    print(gc.get_freeze_count(), flush=True)
+    await server.shutdown()
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+def test_a_server_of_its_own_freezes_what_startup_built(tmp_path: Path, freeze: bool) -> None:
+    """`pickbay serve` (freeze) moves the startup heap out of the collector's way; tests do not."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'p.db'}"
+    probe = [sys.executable, "-c", FREEZE_PROBE, url, "1" if freeze else "0"]
+    out = subprocess.run(probe, capture_output=True, text=True, timeout=60, check=True)
+    frozen = int(out.stdout.split()[0])
+    assert (frozen > 10_000) if freeze else (frozen == 0)

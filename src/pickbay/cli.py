@@ -43,7 +43,12 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"  health         {base}/healthz")
     sys.stdout.flush()
     Server(
-        app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.access_log
+        app,
+        freeze=True,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=args.access_log,
     ).run()
     return 0
 
