@@ -600,11 +600,6 @@ class SignalRServer:
 
         writer = _Writer(self, conn, write, finish, shared=True)
 
-        def write_now(frame: bytes) -> bool:
-            # Only behind nothing: a queued message (the handshake answer, a write waiting
-            # for the socket to drain) must reach the client first.
-            return writer.idle.is_set() and not writer.lost and direct is not None and direct(frame)
-
         def abort() -> None:
             writer.lost = True
             conn.direct = None
@@ -615,7 +610,14 @@ class SignalRServer:
         conn.transport = Transport.WEBSOCKETS
         conn.transport_active = True
         conn.wake = writer.wake
-        conn.direct = write_now if direct is not None else None
+        if direct is not None:
+
+            def write_now(frame: bytes) -> bool:
+                # Only behind nothing: a queued message (the handshake answer, a write
+                # waiting for the socket to drain) must reach the client first.
+                return writer.idle.is_set() and not writer.lost and direct(frame)
+
+            conn.direct = write_now
         conn.last_read = self.now
         if reconnect:
             conn.move(State.CONNECTED, self.now)

@@ -139,7 +139,7 @@ class PickupCloudHub(Hub):
                 by_tenant.setdefault(event.tenant, []).extend(_messages(event))
         for tenant, messages in by_tenant.items():
             members = self.server.groups.get(_group(tenant))
-            if members and messages:
+            if members:
                 self.server.send_messages(members, messages)
 
     def _push(self, connections: Iterable[Connection], event: StoredEvent) -> None:
