@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import asyncpg
 import httpx
@@ -16,6 +20,7 @@ from pickbay.app import create_app
 from pickbay.config import Settings
 from pickbay.core.clock import Clock, ClockState
 from pickbay.runtime import Runtime
+from pickbay.store.db import Database
 from tests.webhooks.receiver import Receiver
 
 pytest_plugins = ["pytester"]
@@ -24,6 +29,7 @@ POSTGRES_URL = os.environ.get(
     "PICKBAY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("PICKBAY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+T = TypeVar("T")
 T0 = datetime(2030, 1, 15, 9, 0, 0, tzinfo=UTC)
 
 
@@ -42,12 +48,13 @@ def paused_clock(at: datetime = T0) -> Clock:
     return Clock(ClockState(anchor=at, wall_anchor=at, paused=True, speed=1.0), wall=FakeWall(at))
 
 
-async def _fresh_postgres_database() -> str:
-    """A new empty database beside the test one; returns its URL."""
+async def _create_postgres_database(template: str | None = None) -> str:
+    """A new database beside the test one (a copy of `template` if given); returns its URL."""
     name = f"pickbay_t_{uuid.uuid4().hex[:12]}"
     conn = await asyncpg.connect(POSTGRES_URL)
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        copy = f' TEMPLATE "{template}"' if template else ""
+        await conn.execute(f'CREATE DATABASE "{name}"{copy}')
     finally:
         await conn.close()
     return POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
@@ -62,19 +69,71 @@ async def _drop_postgres_database(url: str) -> None:
         await conn.close()
 
 
-@pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
-    """A fresh PostgreSQL database for one test (PostgreSQL must be running)."""
-    url = await _fresh_postgres_database()
+async def _migrate(url: str) -> None:
+    db = Database(url)
     try:
-        yield url.replace("postgresql://", "postgresql+asyncpg://")
+        await db.migrate()
+    finally:
+        await db.dispose()
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run `coro` on a loop of its own, in a thread (a test's loop may be running here)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def _asyncpg(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+asyncpg://")
+
+
+# Every test gets a copy of one database migrated once per session (a SQLite file copy, a
+# PostgreSQL CREATE DATABASE ... TEMPLATE), so it pays only for its own work.
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file to copy."""
+    path = tmp_path_factory.mktemp("template") / "pickbay.db"
+    _run(_migrate(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """The name of a migrated PostgreSQL database to copy (PostgreSQL must be running)."""
+    url = _run(_create_postgres_database())
+    try:
+        _run(_migrate(_asyncpg(url)))
+        yield url.rsplit("/", 1)[1]
+    finally:
+        _run(_drop_postgres_database(url))
+
+
+@pytest.fixture
+async def postgres_url(postgres_template: str) -> AsyncIterator[str]:
+    """A migrated PostgreSQL database of its own for one test."""
+    url = await _create_postgres_database(postgres_template)
+    try:
+        yield _asyncpg(url)
     finally:
         await _drop_postgres_database(url)
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'pickbay.db'}"
+async def empty_postgres_url() -> AsyncIterator[str]:
+    """An empty PostgreSQL database of its own for one test (nothing migrated)."""
+    url = await _create_postgres_database()
+    try:
+        yield _asyncpg(url)
+    finally:
+        await _drop_postgres_database(url)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """A migrated SQLite file of its own for one test."""
+    path = tmp_path / "pickbay.db"
+    shutil.copyfile(sqlite_template, path)
+    return f"sqlite+aiosqlite:///{path}"
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -83,9 +142,10 @@ async def database_url(request: pytest.FixtureRequest, sqlite_url: str) -> Async
     if request.param == "sqlite":
         yield sqlite_url
         return
-    url = await _fresh_postgres_database()
+    template: str = request.getfixturevalue("postgres_template")
+    url = await _create_postgres_database(template)
     try:
-        yield url.replace("postgresql://", "postgresql+asyncpg://")
+        yield _asyncpg(url)
     finally:
         await _drop_postgres_database(url)
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, event, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
@@ -80,7 +83,7 @@ class Database:
                 callback()
 
     async def migrate(self) -> None:
-        """Bring the schema to the newest migration."""
+        """Bring the schema to the newest migration (a read of its version when it is there)."""
         async with self.engine.begin() as conn:
             await conn.run_sync(_upgrade)
 
@@ -130,7 +133,15 @@ def alembic_config() -> Config:
     return cfg
 
 
+@cache
+def _head() -> str | None:
+    """The newest migration's revision (read from the scripts once per process)."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 def _upgrade(conn: Connection) -> None:
+    if MigrationContext.configure(conn).get_current_revision() == _head():
+        return
     cfg = alembic_config()
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, "head")
