@@ -30,9 +30,9 @@ from typing import Any
 import httpx
 from sqlalchemy import insert, text
 
-from pickbay.core.itempath import Direction, OrderStatus
 from pickbay.store.db import Database
 from pickbay.store.tables import itempath_fields, itempath_lines, itempath_orders, orders
+from pickbay.vendors.itempath.model import Direction, OrderStatus
 
 START = datetime(2030, 1, 1, tzinfo=UTC)
 STATUSES = [s.value for s in OrderStatus]

@@ -30,9 +30,9 @@ import orjson
 
 from pickbay.config import Settings
 from pickbay.core.clock import Clock, ClockState
-from pickbay.core.greymatter import Kind
-from pickbay.engine.greymatter import NewLine, NewRequest
 from pickbay.runtime import Runtime
+from pickbay.vendors.greymatter.model import Kind
+from pickbay.vendors.greymatter.service import NewLine, NewRequest
 
 T0 = datetime(2030, 1, 1, tzinfo=UTC)
 

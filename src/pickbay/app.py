@@ -17,12 +17,9 @@ from pickbay import __version__
 from pickbay.api import clock as clock_api
 from pickbay.api import common as own_api
 from pickbay.api import events as events_api
-from pickbay.api import greymatter as greymatter_api
-from pickbay.api import itempath as itempath_api
 from pickbay.api import keys as keys_api
 from pickbay.api import labels as labels_api
 from pickbay.api import orders as orders_api
-from pickbay.api import pickup_robot as pickup_robot_api
 from pickbay.api import webhooks as webhooks_api
 from pickbay.config import Settings
 from pickbay.console import router as console_router
@@ -32,13 +29,16 @@ from pickbay.core.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from pickbay.dialects.greymatter import routes as greymatter_routes
-from pickbay.dialects.itempath import routes as itempath_routes
-from pickbay.dialects.pickup_cloud import problems as pickup_problems
-from pickbay.dialects.pickup_cloud import routes as pickup_routes
-from pickbay.dialects.pickup_cloud.hub import PickupCloudHub
 from pickbay.http.common import COMPONENTS, ErrorRenderer, HubDispatch, JsonResponse
 from pickbay.runtime import Runtime
+from pickbay.vendors.greymatter.http import operator as greymatter_api
+from pickbay.vendors.greymatter.http import routes as greymatter_routes
+from pickbay.vendors.itempath.http import operator as itempath_api
+from pickbay.vendors.itempath.http import routes as itempath_routes
+from pickbay.vendors.pickup_cloud.http import operator as pickup_robot_api
+from pickbay.vendors.pickup_cloud.http import problems as pickup_problems
+from pickbay.vendors.pickup_cloud.http import routes as pickup_routes
+from pickbay.vendors.pickup_cloud.http.hub import PickupCloudHub
 
 log = logging.getLogger(__name__)
 

@@ -6,18 +6,18 @@ from pickbay.bus.backplane import backplane_for
 from pickbay.bus.feed import Feed
 from pickbay.bus.relay import EventRelay
 from pickbay.config import Settings
-from pickbay.core import greymatter
 from pickbay.core.clock import Clock
-from pickbay.core.pickup import Policy
 from pickbay.engine.accounts import Accounts
 from pickbay.engine.board import Board
 from pickbay.engine.clock import ClockService
-from pickbay.engine.greymatter import Floor, FloorService
-from pickbay.engine.itempath import LiftService, Timing
-from pickbay.engine.pickup import PickupService
 from pickbay.engine.scheduler import Scheduler
 from pickbay.engine.tenancy import Tenancy
 from pickbay.store.db import Database
+from pickbay.vendors.greymatter import model as greymatter
+from pickbay.vendors.greymatter.service import Floor, FloorService
+from pickbay.vendors.itempath.service import LiftService, Timing
+from pickbay.vendors.pickup_cloud.model import Policy
+from pickbay.vendors.pickup_cloud.service import PickupService
 from pickbay.webhooks.dispatcher import Format, WebhookDispatcher
 from pickbay.webhooks.subscriptions import Webhooks
 

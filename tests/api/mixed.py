@@ -6,10 +6,10 @@ from typing import Any
 
 import httpx
 
-from tests.dialects.greymatter.test_api import AUTH as GREYMATTER
-from tests.dialects.greymatter.test_api import BASE as GREYMATTER_BASE
-from tests.dialects.greymatter.test_api import pick
-from tests.dialects.itempath.test_api import SEED_PUT
+from tests.vendors.greymatter.http.test_routes import AUTH as GREYMATTER
+from tests.vendors.greymatter.http.test_routes import BASE as GREYMATTER_BASE
+from tests.vendors.greymatter.http.test_routes import pick
+from tests.vendors.itempath.http.test_routes import SEED_PUT
 
 
 async def itempath_auth(client: httpx.AsyncClient) -> dict[str, str]:

@@ -4,7 +4,7 @@ import pytest
 
 from pickbay.core.errors import InvalidTransition
 from pickbay.core.lifecycle import Lifecycle
-from pickbay.core.pickup import ARTICLE_LIFECYCLE, ArticleTrigger, PickupState
+from pickbay.vendors.pickup_cloud.model import ARTICLE_LIFECYCLE, ArticleTrigger, PickupState
 
 
 class Light(StrEnum):

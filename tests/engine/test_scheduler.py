@@ -4,12 +4,12 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pickbay.core.pickup import OrderKind, PickupState
-from pickbay.engine.pickup import NewArticle, NewPickupOrder
 from pickbay.runtime import Runtime
 from pickbay.store import events as event_log
 from pickbay.store import timers
 from pickbay.store.timers import Timer
+from pickbay.vendors.pickup_cloud.model import OrderKind, PickupState
+from pickbay.vendors.pickup_cloud.service import NewArticle, NewPickupOrder
 from tests.conftest import T0, paused_clock, settings_for
 
 

@@ -10,13 +10,13 @@ from sqlalchemy.exc import OperationalError
 
 from pickbay.core.errors import ConcurrentChange, Conflict
 from pickbay.core.events import Event
-from pickbay.core.pickup import OrderKind, PickupOrder, PickupState, Policy
 from pickbay.runtime import Runtime
 from pickbay.store import clock as clock_store
 from pickbay.store import events as event_log
-from pickbay.store import pickup_orders as repo
 from pickbay.store import tenants, timers
 from pickbay.store.tables import metadata
+from pickbay.vendors.pickup_cloud import repository as repo
+from pickbay.vendors.pickup_cloud.model import OrderKind, PickupOrder, PickupState, Policy
 from tests.conftest import T0
 
 

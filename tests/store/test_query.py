@@ -12,11 +12,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pickbay.core.itempath import Direction, LiftLine, LiftOrder, OrderStatus
 from pickbay.core.query import Condition, Day, Kind, ListQuery, Op, Sort, Value
-from pickbay.dialects.itempath.query import ORDER_FIELDS, FieldSpec, parse_condition
 from pickbay.runtime import Runtime
-from pickbay.store import itempath as repo
+from pickbay.vendors.itempath import repository as repo
+from pickbay.vendors.itempath.http.query import ORDER_FIELDS, FieldSpec, parse_condition
+from pickbay.vendors.itempath.model import Direction, LiftLine, LiftOrder, OrderStatus
 from tests.conftest import T0
 
 TODAY = T0.date()

@@ -12,7 +12,7 @@ from pickbay.app import create_app
 from pickbay.runtime import Runtime
 from pickbay.webhooks.signing import HEADER, verify
 from tests.conftest import paused_clock, settings_for
-from tests.dialects.greymatter.test_api import AUTH, BASE, pick
+from tests.vendors.greymatter.http.test_routes import AUTH, BASE, pick
 from tests.webhooks.receiver import Receiver
 
 ADMIN = {"Authorization": "Bearer dev"}

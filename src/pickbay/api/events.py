@@ -18,9 +18,9 @@ from pickbay.core.errors import PickbayError, Unauthorized
 from pickbay.core.events import StoredEvent
 from pickbay.engine.board import Scope
 from pickbay.http.common import JsonResponse, bearer, runtime, same_secret
-from pickbay.store import greymatter as greymatter_store
-from pickbay.store import itempath as itempath_store
-from pickbay.store import pickup_orders as pickup_store
+from pickbay.vendors.greymatter import repository as greymatter_store
+from pickbay.vendors.itempath import repository as itempath_store
+from pickbay.vendors.pickup_cloud import repository as pickup_store
 
 router = APIRouter(prefix=PREFIX + "/events", tags=["Event feed"])
 

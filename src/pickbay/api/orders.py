@@ -8,19 +8,21 @@ from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
 from pickbay.api.common import MAX_ID, PREFIX, Admin, RowId
-from pickbay.core import greymatter, itempath, pickup
-from pickbay.core.greymatter import ServiceRequest
-from pickbay.core.itempath import LiftOrder
 from pickbay.core.orders import OrderSummary
-from pickbay.core.pickup import PickupOrder
-from pickbay.dialects.greymatter.views import request_view
-from pickbay.dialects.itempath.views import order_view as lift_order_view
-from pickbay.dialects.pickup_cloud.views import order_view as pickup_order_view
 from pickbay.engine.board import DialectOrder, OrderFilter
 from pickbay.http.common import JsonResponse, runtime
-from pickbay.store import greymatter as greymatter_store
-from pickbay.store import itempath as itempath_store
-from pickbay.store import pickup_orders as pickup_store
+from pickbay.vendors.greymatter import model as greymatter
+from pickbay.vendors.greymatter import repository as greymatter_store
+from pickbay.vendors.greymatter.http.views import request_view
+from pickbay.vendors.greymatter.model import ServiceRequest
+from pickbay.vendors.itempath import model as itempath
+from pickbay.vendors.itempath import repository as itempath_store
+from pickbay.vendors.itempath.http.views import order_view as lift_order_view
+from pickbay.vendors.itempath.model import LiftOrder
+from pickbay.vendors.pickup_cloud import model as pickup
+from pickbay.vendors.pickup_cloud import repository as pickup_store
+from pickbay.vendors.pickup_cloud.http.views import order_view as pickup_order_view
+from pickbay.vendors.pickup_cloud.model import PickupOrder
 
 router = APIRouter(prefix=PREFIX + "/orders", tags=["Orders"], dependencies=[Admin])
 

@@ -10,17 +10,17 @@ from dataclasses import dataclass
 from pickbay.bus.feed import Feed
 from pickbay.core.errors import NotFound
 from pickbay.core.events import StoredEvent
-from pickbay.core.greymatter import ServiceRequest
-from pickbay.core.itempath import LiftOrder
 from pickbay.core.orders import OrderSummary
-from pickbay.core.pickup import PickupOrder
 from pickbay.store import events as event_log
-from pickbay.store import greymatter as greymatter_store
-from pickbay.store import itempath as itempath_store
 from pickbay.store import orders as order_store
-from pickbay.store import pickup_orders as pickup_store
 from pickbay.store import tenants as tenant_store
 from pickbay.store.db import Database
+from pickbay.vendors.greymatter import repository as greymatter_store
+from pickbay.vendors.greymatter.model import ServiceRequest
+from pickbay.vendors.itempath import repository as itempath_store
+from pickbay.vendors.itempath.model import LiftOrder
+from pickbay.vendors.pickup_cloud import repository as pickup_store
+from pickbay.vendors.pickup_cloud.model import PickupOrder
 
 DialectOrder = PickupOrder | LiftOrder | ServiceRequest
 

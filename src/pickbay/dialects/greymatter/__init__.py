@@ -1,1 +1,0 @@
-"""The GreyMatter dialect: GreyOrange Butler service requests."""

@@ -1,1 +1,0 @@
-"""ItemPath (Kardex Power Pick) dialect: REST orders, order lines, materials, login."""

@@ -1,1 +1,0 @@
-"""BD Rowa Pickup Cloud REST API v2."""

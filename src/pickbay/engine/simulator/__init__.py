@@ -1,1 +1,0 @@
-"""Simulated devices: one model per kind of robot, calling the same services an operator would."""

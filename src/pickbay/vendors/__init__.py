@@ -1,0 +1,1 @@
+"""The vendors pickbay speaks: one folder each, behind one contract."""

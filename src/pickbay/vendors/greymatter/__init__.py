@@ -1,0 +1,1 @@
+"""GreyMatter (GreyOrange Butler): service requests and webhooks on a simulated floor."""

@@ -1,0 +1,1 @@
+"""GreyMatter over HTTP: service-request routes, bodies, views, errors, operator routes."""

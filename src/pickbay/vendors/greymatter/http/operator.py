@@ -1,0 +1,129 @@
+"""Operator actions on the simulated goods-to-person floor: racks, picks, exceptions, stock."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from pickbay.api.common import PREFIX, Admin, RowId, read_json
+from pickbay.http.common import JsonResponse, body_schema, runtime
+from pickbay.vendors.greymatter.http.views import request_view, slot_view
+from pickbay.vendors.greymatter.model import Kind, ServiceRequest
+
+router = APIRouter(
+    prefix=PREFIX + "/greymatter", tags=["Goods-to-person floor"], dependencies=[Admin]
+)
+JSON = ("application/json",)
+Eaches = Annotated[int, Field(ge=1, le=10**9)]
+
+
+class PickIn(BaseModel):
+    """Eaches to pick or put (default: what the line's next slot holds for it)."""
+
+    model_config = ConfigDict(extra="forbid")
+    quantity: Eaches | None = None
+    tote_id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+
+
+class ExceptionIn(BaseModel):
+    """What went wrong with how many eaches of the line's next slot."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["item_missing", "physically_damaged", "unscannable"]
+    quantity: Eaches
+
+
+class StockIn(BaseModel):
+    """A product (its attribute values) and the eaches counted on hand."""
+
+    model_config = ConfigDict(extra="forbid")
+    attributes: Annotated[
+        dict[
+            Annotated[str, Field(min_length=1, max_length=100)],
+            Annotated[str, Field(max_length=200)],
+        ],
+        Field(min_length=1),
+    ]
+    quantity: Annotated[int, Field(ge=0, le=10**9)]
+    subpack: Annotated[int, Field(ge=1, le=10**6)] | None = None
+
+
+def _answer(sr: ServiceRequest) -> JsonResponse:
+    return JsonResponse({"serviceRequest": request_view(sr)})
+
+
+@router.post("/service-requests/{sr_id}/check", summary="Check and block inventory now")
+async def check(request: Request, sr_id: RowId) -> JsonResponse:
+    """A created request becomes fulfillable (stock blocked) or not_fulfillable."""
+    return _answer(await runtime(request).greymatter.check(sr_id))
+
+
+@router.post("/service-requests/{sr_id}/reach", summary="A rack reaches a station now")
+async def reach(request: Request, sr_id: RowId) -> JsonResponse:
+    """A fulfillable pick takes a free bin and becomes cancellation_locked (a put: staged)."""
+    return _answer(await runtime(request).greymatter.reach(sr_id))
+
+
+@router.post("/service-requests/{sr_id}/cancel", summary="Cancel a request from the floor")
+async def cancel(request: Request, sr_id: RowId) -> JsonResponse:
+    """Cancel as the host's API would: applied at once, and answered with the same
+    `order_modification` notification (a failure once the rack is on its way)."""
+    floor = runtime(request).greymatter
+    sr, _ = await floor.get(sr_id)
+    transaction, _ = await floor.request_change(sr.kind, sr.external_id, "cancel")
+    return JsonResponse({"transactionId": transaction, "serviceRequest": request_view(sr)})
+
+
+async def _transaction(request: Request, sr_id: int, line_id: str, kind: Kind) -> JsonResponse:
+    body = await read_json(request, PickIn, optional=True)
+    floor = runtime(request).greymatter
+    return _answer(await floor.pick(sr_id, line_id, kind, body.quantity, body.tote_id))
+
+
+@router.post(
+    "/service-requests/{sr_id}/lines/{line_id}/pick",
+    summary="Pick eaches of a line",
+    openapi_extra=body_schema(PickIn, JSON),
+)
+async def pick(request: Request, sr_id: RowId, line_id: str) -> JsonResponse:
+    """One pick transaction into the request's bin (`line_id`: its externalServiceRequestId)."""
+    return await _transaction(request, sr_id, line_id, Kind.PICK)
+
+
+@router.post(
+    "/service-requests/{sr_id}/lines/{line_id}/put",
+    summary="Put eaches of a line",
+    openapi_extra=body_schema(PickIn, JSON),
+)
+async def put(request: Request, sr_id: RowId, line_id: str) -> JsonResponse:
+    """One put transaction onto a rack: the product's stock grows."""
+    return await _transaction(request, sr_id, line_id, Kind.PUT)
+
+
+@router.post(
+    "/service-requests/{sr_id}/lines/{line_id}/exception",
+    summary="Raise a pick exception",
+    openapi_extra=body_schema(ExceptionIn, JSON),
+)
+async def exception(request: Request, sr_id: RowId, line_id: str) -> JsonResponse:
+    """Eaches missing, damaged or unscannable: they leave stock; the line is re-blocked or short."""
+    body = await read_json(request, ExceptionIn)
+    sr = await runtime(request).greymatter.exception(sr_id, line_id, body.type, body.quantity)
+    return _answer(sr)
+
+
+@router.get("/stock", summary="The floor's stock")
+async def stock(request: Request) -> JsonResponse:
+    """Every product: eaches on hand, blocked for picks, available, per subpack."""
+    slots = await runtime(request).greymatter.stock()
+    return JsonResponse({"stock": [slot_view(s) for s in slots]})
+
+
+@router.put("/stock", summary="Count a product", openapi_extra=body_schema(StockIn, JSON))
+async def set_stock(request: Request) -> JsonResponse:
+    """Set a product's eaches on hand (it is added if the floor does not know it)."""
+    body = await read_json(request, StockIn)
+    slot = await runtime(request).greymatter.set_stock(body.attributes, body.quantity, body.subpack)
+    return JsonResponse({"stock": slot_view(slot)})

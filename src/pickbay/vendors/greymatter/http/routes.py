@@ -1,0 +1,106 @@
+"""GreyMatter REST routes: service requests; errors as the platform's 400 "Bad data"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from pickbay.core.errors import Conflict, InvalidInput, PickbayError, Unauthorized
+from pickbay.http.common import JsonResponse, bearer, runtime, same_secret
+from pickbay.vendors.greymatter.http import bodies
+from pickbay.vendors.greymatter.http.views import line_view, request_view, stamp
+from pickbay.vendors.greymatter.service import FloorService
+
+PREFIX = "/api-gateway/sr-service/platform-srms"
+SECURITY_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "PICKBAY_GREYMATTER_TOKEN (sandbox default: dev)",
+}
+router = APIRouter(prefix=PREFIX, tags=["GreyMatter"])
+REASONS = {400: "Bad data", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed"}
+
+
+def render(request: Request, exc: PickbayError) -> Response:
+    """The platform's error body: timestamp, status, error, message, path (and errors)."""
+    # A clash with what is stored (a taken externalServiceRequestId) is bad data too.
+    status = 400 if isinstance(exc, Conflict) else exc.status
+    body: dict[str, Any] = {
+        "timestamp": stamp(runtime(request).clock.now()),
+        "status": status,
+        "error": REASONS.get(status, exc.title),
+        "message": exc.detail or exc.title,
+        "path": request.url.path,
+    }
+    if isinstance(exc, InvalidInput):
+        body["errors"] = [
+            {"field": k, "message": m} for k, messages in exc.errors.items() for m in messages
+        ]
+    elif exc.field:
+        body["errors"] = [{"field": exc.field, "message": exc.detail}]
+    return JsonResponse(body, status_code=status)
+
+
+def _service(request: Request) -> FloorService:
+    rt = runtime(request)
+    token = bearer(request)
+    if not token:
+        raise Unauthorized("Full authentication is required: send Authorization: Bearer <token>.")
+    if not same_secret(token, rt.settings.greymatter_token):
+        raise Unauthorized("The access token is not valid.")
+    return rt.greymatter
+
+
+async def _json(request: Request) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        raise InvalidInput({"body": ["A JSON body is required."]})
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise InvalidInput({"body": ["The body is not valid JSON."]}) from None
+
+
+@router.post("/service-request", summary="Create a service request (PICK or PUT)")
+async def create(request: Request) -> JsonResponse:
+    """The stored request; the floor checks inventory and notifies from there on."""
+    service = _service(request)
+    sr = await service.create(bodies.new_request(await _json(request)))
+    return JsonResponse(request_view(sr))
+
+
+@router.get("/service-request/{sr_id}", summary="A service request (or one of its lines)")
+async def show(request: Request, sr_id: str) -> JsonResponse:
+    """The full object as it is now."""
+    service = _service(request)
+    if not sr_id.isdigit() or len(sr_id) > 18:
+        raise InvalidInput({"id": [f"'{sr_id}' is not a service request id (a number)."]})
+    sr, line = await service.get(int(sr_id))
+    return JsonResponse(request_view(sr) if line is None else line_view(sr, line))
+
+
+@router.post("/service-request/cancel", summary="Cancel a service request (asynchronous)")
+async def cancel(request: Request) -> JsonResponse:
+    """Accepted with a transaction id; an order_modification notification tells the outcome."""
+    service = _service(request)
+    kind, external = bodies.reference(await _json(request))
+    transaction, _ = await service.request_change(kind, external, "cancel")
+    return JsonResponse(
+        {"id": transaction, "externalServiceRequestId": external, "type": kind.value}
+    )
+
+
+@router.post("/service-request/modify", summary="Modify a service request (asynchronous)")
+async def modify(request: Request) -> JsonResponse:
+    """Accepted with a transaction id; an order_modification notification tells the outcome."""
+    service = _service(request)
+    body = await _json(request)
+    kind, external = bodies.reference(body)
+    changes = bodies.changes(body, kind)
+    transaction, _ = await service.request_change(kind, external, "modify", changes)
+    return JsonResponse(
+        {"id": transaction, "externalServiceRequestId": external, "type": kind.value}
+    )

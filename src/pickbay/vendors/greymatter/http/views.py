@@ -1,0 +1,101 @@
+"""Service requests in the shape GreyMatter's REST API returns them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pickbay.vendors.greymatter.model import Container, Line, ServiceRequest, Slot, State
+
+
+def stamp(value: datetime | str) -> str:
+    """A Java LocalDateTime as the vendor prints it: UTC, milliseconds without trailing 0s."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    millis = value.microsecond // 1000
+    return text + (f".{millis:03d}".rstrip("0") if millis else "")
+
+
+def _product(product: dict[str, Any]) -> dict[str, Any]:
+    created = product.get("createdOn")
+    return {
+        "id": product.get("id"),
+        "uid": None,
+        "uidType": None,
+        "productQuantity": product["productQuantity"],
+        "productAttributes": product.get("productAttributes"),
+        "createdOn": None if created is None else stamp(created),
+        "updatedOn": None if created is None else stamp(created),
+    }
+
+
+def _container(container: Container) -> dict[str, Any]:
+    return {
+        "id": container.id,
+        "state": container.state,
+        "type": "VIRTUAL",
+        "barcode": None,
+        "products": [_product(p) for p in container.products],
+        "containers": None,
+        "containerAttributes": container.attributes,
+        "createdOn": stamp(container.created_at),
+        "updatedOn": stamp(container.created_at),
+    }
+
+
+def _containers(containers: list[Container]) -> dict[str, Any] | None:
+    return {"containers": [_container(c) for c in containers]} if containers else None
+
+
+def _state(value: str) -> str:
+    # A request the floor has not looked at yet reads CREATED, as in the vendor's example.
+    return "CREATED" if value in (State.CREATED.value, "CREATED") else value
+
+
+def line_view(sr: ServiceRequest, line: Line) -> dict[str, Any]:
+    """A child line."""
+    return {
+        "id": line.id,
+        "externalServiceRequestId": line.external_id,
+        "serviceRequests": None,
+        "type": sr.kind.line_type,
+        "actuals": _containers(line.actuals),
+        "expectations": _containers(line.expectations),
+        "receivedOn": stamp(sr.received_at),
+        "status": line.status,
+        "state": _state(line.state),
+        "attributes": line.attributes or None,
+        "createdOn": stamp(line.created_at),
+        "updatedOn": stamp(line.updated_at),
+    }
+
+
+def request_view(sr: ServiceRequest) -> dict[str, Any]:
+    """A top-level request, with its lines."""
+    return {
+        "id": sr.id,
+        "externalServiceRequestId": sr.external_id,
+        "serviceRequests": [line_view(sr, x) for x in sr.lines],
+        "type": sr.kind.value,
+        "actuals": _containers(sr.actuals),
+        "expectations": None,
+        "receivedOn": stamp(sr.received_at),
+        "status": sr.status,
+        "state": _state(sr.state.value),
+        "attributes": sr.attributes,
+        "createdOn": stamp(sr.created_at),
+        "updatedOn": stamp(sr.updated_at),
+    }
+
+
+def slot_view(slot: Slot) -> dict[str, Any]:
+    """A product's stock on the floor."""
+    return {
+        "id": slot.id,
+        "attributes": slot.attributes,
+        "quantity": slot.quantity,
+        "blocked": slot.blocked,
+        "available": slot.available,
+        "subpack": slot.subpack,
+    }

@@ -1,0 +1,1 @@
+"""ItemPath (Kardex Power Pick): orders, lines and materials on a simulated lift module."""

@@ -1,0 +1,1 @@
+"""ItemPath over HTTP: routes, bodies, the filter grammar, views, errors, operator routes."""

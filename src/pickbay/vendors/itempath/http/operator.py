@@ -1,0 +1,78 @@
+"""Operator actions on the simulated lift module: confirm lines, count stock, app tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from pickbay.api.common import PREFIX, Admin, read_json
+from pickbay.http.common import JsonResponse, body_schema, runtime
+from pickbay.vendors.itempath.http.views import material_view, order_view
+
+router = APIRouter(prefix=PREFIX + "/itempath", tags=["Lift module"], dependencies=[Admin])
+JSON = ("application/json",)
+Quantity = Annotated[float, Field(ge=0, le=1e9)]
+
+
+class ConfirmIn(BaseModel):
+    """The quantity the operator actually picked, put or counted (default: as allocated)."""
+
+    model_config = ConfigDict(extra="forbid")
+    quantity: Quantity | None = None
+
+
+class StockIn(BaseModel):
+    """The quantity on hand after the operator's count."""
+
+    model_config = ConfigDict(extra="forbid")
+    quantity: Quantity
+
+
+class UserIn(BaseModel):
+    """A user who logs in to the ItemPath API."""
+
+    model_config = ConfigDict(extra="forbid")
+    username: Annotated[str, Field(min_length=1, max_length=100)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+@router.post(
+    "/orders/{order_id}/lines/{number}/confirm",
+    summary="Confirm an order line at the lift",
+    openapi_extra=body_schema(ConfirmIn, JSON),
+)
+async def confirm_line(request: Request, order_id: str, number: int) -> JsonResponse:
+    """Confirm line `number` of an allocated order; less than asked is a short pick."""
+    body = await read_json(request, ConfirmIn, optional=True)
+    order = await runtime(request).itempath.confirm_line(order_id, number, body.quantity)
+    return JsonResponse({"order": order_view(order)})
+
+
+@router.put(
+    "/materials/{key}/stock",
+    summary="Count a material's stock",
+    openapi_extra=body_schema(StockIn, JSON),
+)
+async def set_stock(request: Request, key: str) -> JsonResponse:
+    """Set the quantity on hand of a material (by id or name)."""
+    body = await read_json(request, StockIn)
+    material = await runtime(request).itempath.set_stock(key, body.quantity)
+    return JsonResponse({"material": material_view(material)})
+
+
+@router.post("/users", summary="Add or reset a user", openapi_extra=body_schema(UserIn, JSON))
+async def add_user(request: Request) -> JsonResponse:
+    """Create the user, or set a new password if the user exists."""
+    body = await read_json(request, UserIn)
+    created = await runtime(request).accounts.add_user(body.username, body.password, replace=True)
+    return JsonResponse({"username": body.username, "saved": created}, status_code=201)
+
+
+@router.post("/users/{username}/application-token", summary="An application token")
+async def application_token(request: Request, username: str) -> JsonResponse:
+    """A token that never expires, for a software connection acting as `username`."""
+    accounts = runtime(request).accounts
+    await accounts.require_user(username)
+    return JsonResponse({"applicationToken": accounts.application_token(username)})

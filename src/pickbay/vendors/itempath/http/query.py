@@ -1,0 +1,231 @@
+"""ItemPath's list arguments: `field=[op]value` filters, limit, offset, orderBy, countOnly."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from pickbay.core.errors import InvalidInput
+from pickbay.core.query import Condition, Day, Kind, ListQuery, Op, Sort, Value
+from pickbay.vendors.itempath.model import Direction
+
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 250
+_PREFIX = re.compile(r"^\[([a-z]+)\](.*)$", re.IGNORECASE | re.DOTALL)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """An argument name's column, how its values compare, and how its text parses."""
+
+    column: str
+    kind: Kind
+    names: dict[str, int] | None = None  # words accepted for an integer (directionType)
+
+
+def _info(prefix: str = "info") -> dict[str, FieldSpec]:
+    return {f"Info{n}": FieldSpec(f"{prefix}{n}", Kind.TEXT) for n in range(1, 6)}
+
+
+DIRECTION_NAMES = {d.name.lower(): int(d) for d in Direction}
+
+ORDER_FIELDS: dict[str, FieldSpec] = {
+    "id": FieldSpec("uuid", Kind.TEXT),
+    "name": FieldSpec("name", Kind.TEXT),
+    "directionType": FieldSpec("direction_type", Kind.INT, DIRECTION_NAMES),
+    "priority": FieldSpec("priority", Kind.INT),
+    "status": FieldSpec("status", Kind.TEXT),
+    "hasStock": FieldSpec("has_stock", Kind.INT),
+    "incompleteAllocations": FieldSpec("incomplete_allocations", Kind.INT),
+    "type": FieldSpec("order_type", Kind.INT),
+    "orderType": FieldSpec("order_type", Kind.INT),
+    **_info(),
+    "deadline": FieldSpec("deadline", Kind.DATETIME),
+    "modifiedDate": FieldSpec("modified_date", Kind.DATETIME),
+    "creationDate": FieldSpec("created_date", Kind.DATETIME),
+    "warehouseName": FieldSpec("warehouse_name", Kind.TEXT),
+    "owner": FieldSpec("owner", Kind.TEXT),
+    "recipient": FieldSpec("recipient", Kind.TEXT),
+    "unit": FieldSpec("unit", Kind.TEXT),
+    "handlingUnit": FieldSpec("handling_unit", Kind.TEXT),
+    "countEmptyLocations": FieldSpec("count_empty_locations", Kind.BOOL),
+}
+
+LINE_FIELDS: dict[str, FieldSpec] = {
+    "id": FieldSpec("uuid", Kind.TEXT),
+    "orderId": FieldSpec("order_uuid", Kind.TEXT),
+    "directionType": FieldSpec("direction_type", Kind.INT, DIRECTION_NAMES),
+    "number": FieldSpec("number", Kind.INT),
+    "materialId": FieldSpec("material_uuid", Kind.TEXT),
+    "materialName": FieldSpec("material_name", Kind.TEXT),
+    "quantity": FieldSpec("quantity", Kind.FLOAT),
+    "quantityConfirmed": FieldSpec("quantity_confirmed", Kind.FLOAT),
+    "quantityDeviated": FieldSpec("quantity_deviated", Kind.FLOAT),
+    "quantityRequested": FieldSpec("quantity_requested", Kind.FLOAT),
+    "lot": FieldSpec("lot", Kind.TEXT),
+    "serialNumber": FieldSpec("serial_number", Kind.TEXT),
+    "qualification": FieldSpec("qualification", Kind.TEXT),
+    "hostIdentification": FieldSpec("host_identification", Kind.TEXT),
+    **_info(),
+    "status": FieldSpec("status", Kind.TEXT),
+    "modifiedDate": FieldSpec("modified_date", Kind.DATETIME),
+}
+
+MATERIAL_FIELDS: dict[str, FieldSpec] = {
+    "id": FieldSpec("uuid", Kind.TEXT),
+    "name": FieldSpec("name", Kind.TEXT),
+    "Description": FieldSpec("description", Kind.TEXT),
+    "unitOfMeasure": FieldSpec("unit_of_measure", Kind.TEXT),
+    **_info(),
+    "currentQuantity": FieldSpec("current_quantity", Kind.FLOAT),
+    "pickQuantity": FieldSpec("pick_quantity", Kind.FLOAT),
+    "putQuantity": FieldSpec("put_quantity", Kind.FLOAT),
+    "expectedQuantity": FieldSpec("expected_quantity", Kind.FLOAT),
+    "netQuantity": FieldSpec("net_quantity", Kind.FLOAT),
+    "isBlocked": FieldSpec("is_blocked", Kind.INT),
+    "creationDate": FieldSpec("creation_date", Kind.DATETIME),
+    "modifiedDate": FieldSpec("modified_date", Kind.DATETIME),
+}
+
+
+def _bad(name: str, message: str) -> InvalidInput:
+    return InvalidInput({name: [message]})
+
+
+def parse_value(name: str, spec: FieldSpec, text: str, today: date) -> Value:
+    """One filter value in the field's type; `null` matches an empty field."""
+    if text.lower() == "null":
+        return None
+    kind = spec.kind
+    try:
+        if kind is Kind.TEXT:
+            return text
+        if kind is Kind.INT:
+            if spec.names is not None and text.strip().lower() in spec.names:
+                return spec.names[text.strip().lower()]
+            return int(text)
+        if kind is Kind.FLOAT:
+            number = float(text)
+            if number != number or number in (float("inf"), float("-inf")):
+                raise ValueError(text)
+            return number
+        if kind is Kind.BOOL:
+            lowered = text.strip().lower()
+            if lowered in ("true", "1"):
+                return True
+            if lowered in ("false", "0"):
+                return False
+            raise ValueError(text)
+        return parse_date(text, today)
+    except ValueError:
+        raise _bad(name, f"'{text}' is not a valid {kind.value} for {name}.") from None
+
+
+def parse_date(text: str, today: date) -> datetime | Day:
+    """`today`, `yesterday`, YYYY-MM-DD (a whole day) or a date and time (UTC if unzoned)."""
+    lowered = text.strip().lower()
+    if lowered == "today":
+        return Day(today)
+    if lowered == "yesterday":
+        return Day(today - timedelta(days=1))
+    if _DATE.match(text.strip()):
+        return Day(date.fromisoformat(text.strip()))
+    moment = datetime.fromisoformat(text.strip())
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def parse_condition(
+    name: str, spec: FieldSpec, raw: str, today: date, *, dynamic: bool = False
+) -> Condition:
+    """`[op]value` (or a bare value) as a condition on `spec`'s column."""
+    op, text = Op.EQ, raw
+    prefixed = _PREFIX.match(raw)
+    if prefixed:
+        try:
+            op = Op(prefixed.group(1).lower())
+        except ValueError:
+            raise _bad(name, f"Unknown operator '[{prefixed.group(1)}]'.") from None
+        if op is Op.EQ:
+            raise _bad(name, "Unknown operator '[eq]'.")
+        text = prefixed.group(2)
+    if op in (Op.LIKE, Op.NOTLIKE):
+        if spec.kind is not Kind.TEXT:
+            raise _bad(name, f"[{op.value}] works on text fields only.")
+        if not text:
+            raise _bad(name, f"[{op.value}] needs a value.")
+        return Condition(spec.column, spec.kind, op, (text,), dynamic)
+    if op in (Op.OR, Op.NOR):
+        parts = text.split(";")
+        if not text or any(p == "" for p in parts):
+            raise _bad(name, f"[{op.value}] takes values separated by ';'.")
+        values = tuple(parse_value(name, spec, p, today) for p in parts)
+        return Condition(spec.column, spec.kind, op, values, dynamic)
+    if text == "" and spec.kind is not Kind.TEXT:
+        raise _bad(name, f"{name} needs a value.")
+    value = parse_value(name, spec, text, today)
+    if value is None and op not in (Op.EQ, Op.NOT):
+        raise _bad(name, f"[{op.value}] cannot compare with null.")
+    return Condition(spec.column, spec.kind, op, (value,), dynamic)
+
+
+def _integer(name: str, raw: str, low: int, high: int | None) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise _bad(name, f"{name} must be an integer.") from None
+    if value < low or (high is not None and value > high):
+        span = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise _bad(name, f"{name} must be {span}.")
+    return value
+
+
+def _sort(raw: str, fields: dict[str, FieldSpec]) -> tuple[Sort, ...]:
+    keys: list[Sort] = []
+    for part in raw.split(","):
+        token = part.strip()
+        descending = token.startswith("-")
+        name = token.lstrip("-+").strip()
+        spec = fields.get(name)
+        if spec is None:
+            raise _bad("orderBy", f"Cannot order by '{name}'.")
+        keys.append(Sort(spec.column, descending))
+    return tuple(keys)
+
+
+async def parse_list(
+    params: Sequence[tuple[str, str]],
+    fields: dict[str, FieldSpec],
+    today: date,
+    *,
+    dynamic: Callable[[str], Awaitable[bool]] | None = None,
+) -> ListQuery:
+    """A list query from the request's arguments; 400 for anything it cannot use.
+
+    With `dynamic`, an argument that names no attribute filters on that custom field,
+    provided some order has it (so a misspelt argument is an error, not an empty list).
+    """
+    limit, offset, count_only = DEFAULT_LIMIT, 0, False
+    sort: tuple[Sort, ...] = ()
+    conditions: list[Condition] = []
+    for name, raw in params:
+        if name == "limit":
+            limit = _integer(name, raw, 1, MAX_LIMIT)
+        elif name == "offset":
+            offset = _integer(name, raw, 0, None)
+        elif name == "orderBy":
+            sort += _sort(raw, fields)
+        elif name == "countOnly":
+            if raw.strip().lower() not in ("true", "false", "1", "0"):
+                raise _bad(name, "countOnly must be true or false.")
+            count_only = raw.strip().lower() in ("true", "1")
+        elif name in fields:
+            conditions.append(parse_condition(name, fields[name], raw, today))
+        elif dynamic is not None and await dynamic(name):
+            spec = FieldSpec(name, Kind.TEXT)
+            conditions.append(parse_condition(name, spec, raw, today, dynamic=True))
+        else:
+            raise _bad(name, f"Unknown argument '{name}'.")
+    return ListQuery(tuple(conditions), sort, limit, offset, count_only)

@@ -1,0 +1,287 @@
+"""ItemPath REST routes: login, orders, order lines, materials; errors in ItemPath's shape."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import orjson
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from pickbay.core.errors import (
+    Conflict,
+    Errors,
+    InvalidInput,
+    NotFound,
+    PickbayError,
+    Unauthorized,
+    Unprocessable,
+)
+from pickbay.core.query import ListQuery
+from pickbay.http.common import JsonResponse, runtime
+from pickbay.vendors.itempath.http import bodies
+from pickbay.vendors.itempath.http.query import (
+    LINE_FIELDS,
+    MATERIAL_FIELDS,
+    ORDER_FIELDS,
+    parse_list,
+)
+from pickbay.vendors.itempath.http.views import line_view, material_view, order_view
+from pickbay.vendors.itempath.service import LiftService
+
+PREFIX = "/api"
+# The vendor's docs write the update as `put /orders/[id]`: that path answers too.
+LEGACY_PREFIX = "/orders"
+SECURITY_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "bearerFormat": "JWT",
+    "description": "POST /api/users/login (sandbox: admin / admin) and send the accessToken",
+}
+router = APIRouter(tags=["ItemPath"])
+T = TypeVar("T")
+
+
+def render(request: Request, exc: PickbayError) -> Response:
+    """ItemPath's errors: token problems as {"msg"}, the rest as {"errors": [{field: msg}]}."""
+    if isinstance(exc, Unauthorized | Unprocessable):
+        return JsonResponse({"msg": exc.detail or exc.title}, status_code=exc.status)
+    status = 422 if isinstance(exc, Conflict) else exc.status
+    if isinstance(exc, InvalidInput):
+        errors = [{k: {"message": m}} for k, messages in exc.errors.items() for m in messages]
+    else:
+        field = exc.field or ("id" if isinstance(exc, NotFound) else "request")
+        errors = [{field: {"message": exc.detail or exc.title}}]
+    return JsonResponse({"errors": errors}, status_code=status)
+
+
+def _service(request: Request) -> LiftService:
+    return runtime(request).itempath
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unprocessable("Bad Authorization header. Expected 'Authorization: Bearer <JWT>'")
+    return token.strip()
+
+
+def authenticate(request: Request) -> str:
+    """The user of the request's access (or application) token."""
+    return runtime(request).accounts.verify(_bearer(request))
+
+
+async def _json(request: Request) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        raise InvalidInput({"body": ["An object is required to be sent."]})
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise InvalidInput({"body": ["The body is not valid JSON."]}) from None
+
+
+async def _list_query(request: Request, fields: Any, *, dynamic: bool = False) -> ListQuery:
+    service = _service(request)
+
+    async def known(name: str) -> bool:
+        return name in bodies.DEFAULT_DYNAMIC or await service.known_dynamic_field(name)
+
+    return await parse_list(
+        request.query_params.multi_items(),
+        fields,
+        service.clock.now().date(),
+        dynamic=known if dynamic else None,
+    )
+
+
+async def _listing(
+    request: Request,
+    fields: Any,
+    key: str,
+    count: Callable[[ListQuery], Awaitable[int]],
+    fetch: Callable[[ListQuery], Awaitable[list[T]]],
+    view: Callable[[T], dict[str, Any]],
+    *,
+    dynamic: bool = False,
+) -> JsonResponse:
+    """A list answer: `{"count"}` for countOnly, else `{key: [view(...)]}`."""
+    authenticate(request)
+    query = await _list_query(request, fields, dynamic=dynamic)
+    if query.count_only:
+        return JsonResponse({"count": await count(query)})
+    return JsonResponse({key: [view(x) for x in await fetch(query)]})
+
+
+# ---------------------------------------------------------------------- users
+
+
+@router.post(PREFIX + "/users/login", summary="Log in: access and refresh tokens")
+async def login(request: Request) -> JsonResponse:
+    """`{"username", "password"}` -> tokens; 404 for a wrong pair (as the vendor answers)."""
+    body = await _json(request)
+    if not isinstance(body, dict):
+        raise InvalidInput({"body": ['Send {"username": ..., "password": ...}.']})
+    username, password = body.get("username"), body.get("password")
+    errors = Errors()
+    for key, value in (("username", username), ("password", password)):
+        if not isinstance(value, str) or not value:
+            errors.add(key, bodies.REQUIRED)
+    errors.raise_any()
+    assert isinstance(username, str)
+    assert isinstance(password, str)
+    tokens = await runtime(request).accounts.login(username, password)
+    return JsonResponse(
+        {"login": True, "accessToken": tokens.access, "refreshToken": tokens.refresh}
+    )
+
+
+@router.get(PREFIX + "/users/refresh", summary="A new access token for a refresh token")
+async def refresh(request: Request) -> JsonResponse:
+    """Send the refresh token as the bearer token."""
+    access = runtime(request).accounts.refresh(_bearer(request))
+    return JsonResponse({"accessToken": access})
+
+
+# ---------------------------------------------------------------------- orders
+
+
+@router.get(PREFIX + "/orders", summary="List orders (filters, limit, offset, orderBy, countOnly)")
+async def list_orders(request: Request) -> JsonResponse:
+    """Orders, live and processed, filtered in the database."""
+    service = _service(request)
+    return await _listing(
+        request,
+        ORDER_FIELDS,
+        "orders",
+        service.count_orders,
+        service.list_orders,
+        order_view,
+        dynamic=True,
+    )
+
+
+@router.post(PREFIX + "/orders", summary="Create an order (queued until the lift imports it)")
+async def create_order(request: Request) -> JsonResponse:
+    """The order as queued; the lift imports and (if asked) allocates it soon after."""
+    authenticate(request)
+    order = await _service(request).create(bodies.new_order(await _json(request)))
+    return JsonResponse({"order": order_view(order)})
+
+
+@router.get(PREFIX + "/orders/{order_id}", summary="Show an order (live or processed)")
+async def show_order(request: Request, order_id: str) -> JsonResponse:
+    """One order by id."""
+    authenticate(request)
+    return JsonResponse({"order": order_view(await _service(request).get(order_id))})
+
+
+@router.put(PREFIX + "/orders/{order_id}", summary="Update an order; allocate or deallocate")
+@router.put(LEGACY_PREFIX + "/{order_id}", include_in_schema=False)
+async def update_order(request: Request, order_id: str) -> JsonResponse:
+    """Only the keys sent change; `allocate` true or false (de)allocates."""
+    authenticate(request)
+    changes = bodies.changes(await _json(request))
+    return JsonResponse({"order": order_view(await _service(request).update(order_id, changes))})
+
+
+@router.delete(PREFIX + "/orders/{order_id}/delete", summary="Delete an order and its lines")
+@router.delete(PREFIX + "/orders/{order_id}", include_in_schema=False)
+async def delete_order(request: Request, order_id: str) -> JsonResponse:
+    """`{"deleted": "true"}`."""
+    authenticate(request)
+    await _service(request).delete(order_id)
+    return JsonResponse({"deleted": "true"})
+
+
+# ---------------------------------------------------------------------- order lines
+
+
+@router.get(PREFIX + "/order_lines", summary="List order lines")
+async def list_lines(request: Request) -> JsonResponse:
+    """Order lines of every order, filtered in the database."""
+    service = _service(request)
+    return await _listing(
+        request,
+        LINE_FIELDS,
+        "order_lines",
+        service.count_lines,
+        service.list_lines,
+        lambda found: line_view(*found),
+    )
+
+
+@router.post(PREFIX + "/order_lines", summary="Add a line to an order not yet allocated")
+async def create_line(request: Request) -> JsonResponse:
+    """`{"orderId", "materialId" or "materialName", "quantity", ...}`."""
+    authenticate(request)
+    body = await _json(request)
+    order_id = body.get("orderId") if isinstance(body, dict) else None
+    if not isinstance(order_id, str):
+        raise InvalidInput({"orderId": [bodies.REQUIRED]})
+    line, order = await _service(request).add_line(order_id, bodies.new_line(body))
+    return JsonResponse({"order_line": line_view(line, order.id, int(order.direction))})
+
+
+@router.get(PREFIX + "/order_lines/{line_id}", summary="Show an order line")
+async def show_line(request: Request, line_id: str) -> JsonResponse:
+    """One order line by id."""
+    authenticate(request)
+    line, order = await _service(request).get_line(line_id)
+    return JsonResponse({"order_line": line_view(line, order.id, int(order.direction))})
+
+
+# ---------------------------------------------------------------------- materials
+
+
+@router.get(PREFIX + "/materials", summary="List materials with their stock")
+async def list_materials(request: Request) -> JsonResponse:
+    """Materials, filtered in the database."""
+    service = _service(request)
+    return await _listing(
+        request,
+        MATERIAL_FIELDS,
+        "materials",
+        service.count_materials,
+        service.list_materials,
+        material_view,
+    )
+
+
+@router.post(PREFIX + "/materials", summary="Create a material")
+async def create_material(request: Request) -> JsonResponse:
+    """A new material, with no stock until a put order stores some."""
+    authenticate(request)
+    values = bodies.material(await _json(request), create=True)
+    return JsonResponse(
+        {"material": material_view(await _service(request).create_material(values))}
+    )
+
+
+@router.get(PREFIX + "/materials/{key}", summary="Show a material (by id or name)")
+async def show_material(request: Request, key: str) -> JsonResponse:
+    """One material."""
+    authenticate(request)
+    return JsonResponse({"material": material_view(await _service(request).get_material(key))})
+
+
+@router.post(PREFIX + "/materials/{key}", summary="Update a material")
+@router.put(PREFIX + "/materials/{key}", include_in_schema=False)
+async def update_material(request: Request, key: str) -> JsonResponse:
+    """Only the keys sent change."""
+    authenticate(request)
+    values = bodies.material(await _json(request), create=False)
+    found = await _service(request).update_material(key, values)
+    return JsonResponse({"material": material_view(found)})
+
+
+@router.delete(PREFIX + "/materials/{key}", summary="Delete a material no line uses")
+async def delete_material(request: Request, key: str) -> JsonResponse:
+    """`{"deleted": "true"}`."""
+    authenticate(request)
+    await _service(request).delete_material(key)
+    return JsonResponse({"deleted": "true"})

@@ -1,0 +1,119 @@
+"""ItemPath response shapes, key for key as the vendor's examples show them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pickbay.vendors.itempath import machine as lift_module
+from pickbay.vendors.itempath.http.bodies import DEFAULT_DYNAMIC
+from pickbay.vendors.itempath.model import LINE_ATTRIBUTES, LiftLine, LiftOrder, OrderStatus
+
+
+def when(value: datetime | None) -> str | None:
+    """ItemPath's timestamps: UTC without a zone, always with microseconds."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def line_in_order(line: LiftLine) -> dict[str, Any]:
+    """A line as an order shows it."""
+    return {
+        "number": line.number,
+        "serialNumber": line.fields.get("serial_number"),
+        "materialName": line.material_name,
+        "quantity": line.quantity,
+        "quantityDeviated": line.quantity_deviated,
+        "id": line.id,
+        "quantityConfirmed": line.quantity_confirmed,
+        "modifiedDate": when(line.modified_at),
+        "quantityRequested": line.quantity_requested,
+        "lot": line.fields.get("lot"),
+    }
+
+
+def line_view(line: LiftLine, order_id: str, direction: int) -> dict[str, Any]:
+    """A line as `/api/order_lines` shows it: every attribute."""
+    view: dict[str, Any] = {
+        "id": line.id,
+        "orderId": order_id,
+        "number": line.number,
+        "directionType": direction,
+        "materialId": line.material_id,
+        "materialName": line.material_name,
+        "quantity": line.quantity,
+        "quantityRequested": line.quantity_requested,
+        "quantityConfirmed": line.quantity_confirmed,
+        "quantityDeviated": line.quantity_deviated,
+        "status": line.status.value,
+        "lot": line.fields.get("lot"),
+        "serialNumber": line.fields.get("serial_number"),
+        "qualification": line.fields.get("qualification"),
+        "hostIdentification": line.fields.get("host_identification"),
+    }
+    for n in range(1, 6):
+        view[f"Info{n}"] = line.fields.get(f"info{n}")
+    view["modifiedDate"] = when(line.modified_at)
+    view.update({k: v for k, v in line.fields.items() if k not in LINE_ATTRIBUTES})
+    return view
+
+
+def order_view(order: LiftOrder) -> dict[str, Any]:
+    """An order with its lines, as list, show, create and update return it."""
+    f, d = order.fields, order.dynamic
+    view: dict[str, Any] = {
+        "warehouseName": f.get("warehouse_name"),
+        "Info5": f.get("info5"),
+        "id": order.id,
+        "order_lines": [line_in_order(line) for line in order.lines],
+        "modifiedDate": when(order.modified_at),
+        "handlingUnit": f.get("handling_unit"),
+        "ORDERISSUETO": d.get("ORDERISSUETO"),
+        "Info3": f.get("info3"),
+        "orderType": order.order_type,
+        "ORDERNOTE": d.get("ORDERNOTE"),
+        "ORDERFACILITY": d.get("ORDERFACILITY"),
+        "status": order.status.value,
+        "hasStock": order.has_stock,
+        "directionType": int(order.direction),
+        "Info1": f.get("info1"),
+        "ORDERINFO6": d.get("ORDERINFO6"),
+        "Info2": f.get("info2"),
+        "unit": f.get("unit"),
+        "priority": order.priority,
+        "storageUnits": [dict(lift_module.STORAGE_UNIT)] if _at_the_lift(order) else [],
+        "incompleteAllocations": order.incomplete_allocations,
+        "Info4": f.get("info4"),
+        "name": order.name,
+        "deadline": when(f.get("deadline")),
+    }
+    view.update({k: v for k, v in d.items() if k not in DEFAULT_DYNAMIC})
+    return view
+
+
+def _at_the_lift(order: LiftOrder) -> bool:
+    """Once allocated, an order's lines are assigned to the lift module's storage unit."""
+    return order.status in (OrderStatus.ALLOCATED, OrderStatus.IN_PROCESS, OrderStatus.PROCESSED)
+
+
+def material_view(row: dict[str, Any]) -> dict[str, Any]:
+    """A material with its stock figures."""
+    current, pick, put = row["current_quantity"], row["pick_quantity"], row["put_quantity"]
+    view: dict[str, Any] = {
+        "id": row["uuid"],
+        "name": row["name"],
+        "Description": row["description"],
+        "unitOfMeasure": row["unit_of_measure"],
+        "currentQuantity": current,
+        "pickQuantity": pick,
+        "putQuantity": put,
+        "expectedQuantity": current + put,
+        "netQuantity": current + put - pick,
+        "isBlocked": row["is_blocked"],
+        "creationDate": when(row["creation_date"]),
+        "modifiedDate": when(row["modified_date"]),
+    }
+    for n in range(1, 6):
+        view[f"Info{n}"] = row[f"info{n}"]
+    return view

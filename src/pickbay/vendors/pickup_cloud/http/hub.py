@@ -1,0 +1,151 @@
+"""The Pickup Cloud realtime hub: the event log's order changes, pushed to each key's clients.
+
+Server to client only, as the vendor's hub: `OrderStateChanged`, `OrderArticleStateChanged`
+and, when a pack moved, `OrderArticleWithPackStateChanged`. A connection authenticates with
+its API key and receives the events of orders created with that key, nothing else.
+Each push carries the event's sequence number in the message header `pickbay-seq`; a client
+that was away reconnects with `?since=SEQ` and first receives what it missed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from pickbay.core.errors import Unauthorized as KeyRefused
+from pickbay.core.events import StoredEvent
+from pickbay.engine.tenancy import Tenancy
+from pickbay.signalr.connection import Connection
+from pickbay.signalr.protocol import Message
+from pickbay.signalr.server import (
+    Hub,
+    Options,
+    RequestInfo,
+    SignalRServer,
+    Unauthorized,
+    invocation,
+)
+from pickbay.store import events as event_log
+from pickbay.store.db import Database
+from pickbay.vendors.pickup_cloud.http.views import net_time
+from pickbay.vendors.pickup_cloud.model import ARTICLE_STATE_CHANGED, ORDER_STATE_CHANGED
+from pickbay.vendors.pickup_cloud.repository import DIALECT
+
+PATH = "/hubs/pickup-cloud"
+SEQ_HEADER = "pickbay-seq"
+CATCH_UP_PAGE = 1000
+
+
+def _date(value: str | None) -> str | None:
+    return None if value is None else net_time(datetime.fromisoformat(value))
+
+
+def hub_messages(event: StoredEvent) -> list[tuple[str, list[Any]]]:
+    """The hub invocations one logged event becomes (none for events the hub does not push)."""
+    p = event.payload
+    if event.type == ORDER_STATE_CHANGED:
+        return [
+            (
+                "OrderStateChanged",
+                [
+                    p["orderNumber"],
+                    p["pickupCode"],
+                    p["orderState"],
+                    _date(p["orderStateChangedDate"]),
+                    None,
+                ],
+            )
+        ]
+    if event.type == ARTICLE_STATE_CHANGED:
+        a = p["article"]
+        dto = {
+            "articleId": a["articleId"],
+            "requiredQuantity": a["requiredQuantity"],
+            "orderArticleStateChangedDate": _date(a["orderArticleStateChangedDate"]),
+            "dueDate": _date(a["dueDate"]),
+            "orderArticleState": a["orderArticleState"],
+        }
+        out = [("OrderArticleStateChanged", [p["orderNumber"], p["pickupCode"], dto, None])]
+        if p.get("pack") is not None:
+            with_pack = {**dto, "pack": p["pack"]}
+            out.append(
+                (
+                    "OrderArticleWithPackStateChanged",
+                    [p["orderNumber"], p["pickupCode"], with_pack, None],
+                )
+            )
+        return out
+    return []
+
+
+def _group(tenant: str) -> str:
+    return "tenant:" + tenant
+
+
+class PickupCloudHub(Hub):
+    """Authenticates API keys, groups connections by tenant, pushes logged events."""
+
+    def __init__(
+        self,
+        db: Database,
+        tenancy: Tenancy,
+        cursor: Callable[[], int],
+        options: Options | None = None,
+    ) -> None:
+        self.db = db
+        self.tenancy = tenancy
+        self.cursor = cursor  # the relay's cursor: every event up to it was pushed
+        self.server = SignalRServer(PATH, self, options)
+
+    async def authenticate(self, request: RequestInfo) -> Any:
+        """The tenant of the key in `x-api-key`, the bearer token or `access_token`."""
+        key = request.headers.get("x-api-key") or request.bearer()
+        try:
+            return await self.tenancy.authenticate(key)
+        except KeyRefused as exc:
+            raise Unauthorized from exc
+
+    async def on_connected(self, connection: Connection) -> None:
+        """Replay from `?since=` if asked, then join the tenant's group."""
+        since = connection.query.get("since")
+        if since is not None and since.isdigit():
+            upto = int(since)
+            while True:
+                target = self.cursor()
+                while upto < target:
+                    async with self.db.read() as conn:
+                        page = await event_log.read(
+                            conn,
+                            since=upto,
+                            until=target,
+                            tenant=connection.user,
+                            dialect=DIALECT,
+                            limit=CATCH_UP_PAGE,
+                        )
+                    for event in page:
+                        self._push([connection], event)
+                    upto = page[-1].seq if len(page) == CATCH_UP_PAGE else target
+                # No await between this check and joining: nothing can slip between.
+                if self.cursor() == target:
+                    break
+        self.server.add_to_group(connection, _group(connection.user))
+
+    def on_events(self, events: list[StoredEvent]) -> None:
+        """Push each Pickup Cloud event to its tenant's connections, a batch at a time."""
+        by_tenant: dict[str, list[Message]] = {}
+        for event in events:
+            if event.dialect == DIALECT:
+                by_tenant.setdefault(event.tenant, []).extend(_messages(event))
+        for tenant, messages in by_tenant.items():
+            members = self.server.groups.get(_group(tenant))
+            if members:
+                self.server.send_messages(members, messages)
+
+    def _push(self, connections: Iterable[Connection], event: StoredEvent) -> None:
+        self.server.send_messages(connections, _messages(event))
+
+
+def _messages(event: StoredEvent) -> list[Message]:
+    headers = {SEQ_HEADER: str(event.seq)}
+    return [invocation(target, arguments, headers) for target, arguments in hub_messages(event)]

@@ -1,0 +1,121 @@
+"""Operator actions on the simulated pickup robot: input packs, pick up, cancel, inspect."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from pickbay.api.common import PREFIX, Admin, read_json
+from pickbay.http.common import JsonResponse, body_schema, runtime
+from pickbay.vendors.pickup_cloud.http.views import order_view
+from pickbay.vendors.pickup_cloud.machine import EXPIRY_SOURCES, SHAPES
+from pickbay.vendors.pickup_cloud.model import PickupOrder
+from pickbay.vendors.pickup_cloud.service import PackInput
+
+router = APIRouter(prefix=PREFIX + "/pickup-cloud", tags=["Pickup robot"], dependencies=[Admin])
+
+Text = Annotated[str | None, Field(default=None, max_length=100)]
+Size = Annotated[int | None, Field(default=None, ge=1, le=10_000)]
+JSON = ("application/json",)
+
+
+class PackIn(BaseModel):
+    """A pack as scanned at the robot's input; what is left out the robot fills in."""
+
+    model_config = ConfigDict(extra="forbid")
+    scanCode: Annotated[str, Field(min_length=1, max_length=100)]
+    deliveryNumber: Text = None
+    batchNumber: Text = None
+    externalId: Text = None
+    serialNumber: Text = None
+    expiryDate: date | None = None
+    expiryDateSource: Literal[EXPIRY_SOURCES] | None = None  # type: ignore[valid-type]
+    subItemQuantity: Annotated[int | None, Field(default=None, ge=0, le=100_000)] = None
+    depth: Size = None
+    width: Size = None
+    height: Size = None
+    shape: Literal[SHAPES] | None = None  # type: ignore[valid-type]
+    isInFridge: bool | None = None
+    labelStatus: Text = None
+    stockLocationId: Text = None
+    machineLocation: Text = None
+
+
+class InputIn(BaseModel):
+    """Input packs for the order with `storageCode`; without `packs`, every missing pack."""
+
+    model_config = ConfigDict(extra="forbid")
+    storageCode: Annotated[str, Field(min_length=1, max_length=200)]
+    packs: Annotated[list[PackIn] | None, Field(default=None, min_length=1, max_length=1000)] = None
+
+
+class PickupIn(BaseModel):
+    """The code the customer scanned at the pickup terminal."""
+
+    model_config = ConfigDict(extra="forbid")
+    pickupCode: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class CancelIn(BaseModel):
+    """Cancel by pickup code or storage code."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: Annotated[str, Field(min_length=1, max_length=200)]
+    reason: Annotated[str, Field(max_length=2000)] = ""
+
+
+def operator_view(order: PickupOrder) -> dict[str, Any]:
+    """The order as an operator sees it: the tenant's view plus whose it is and its id."""
+    return {
+        "id": order.id,
+        "tenant": order.tenant,
+        "kind": order.kind.value,
+        **order_view(order, order.tenant),
+    }
+
+
+@router.post(
+    "/input", summary="Input packs into the robot", openapi_extra=body_schema(InputIn, JSON)
+)
+async def input_packs(request: Request) -> JsonResponse:
+    """Store packs for an order by its storage code (DataMatrix label)."""
+    body = await read_json(request, InputIn)
+    packs = None
+    if body.packs is not None:
+        packs = [
+            PackInput(
+                p.scanCode,
+                {
+                    k: (v.isoformat() if isinstance(v, date) else v)
+                    for k, v in p.model_dump(exclude={"scanCode"}).items()
+                },
+            )
+            for p in body.packs
+        ]
+    order = await runtime(request).pickup.input_packs(body.storageCode, packs)
+    return JsonResponse(operator_view(order))
+
+
+@router.post("/pickup", summary="Pick up an order", openapi_extra=body_schema(PickupIn, JSON))
+async def pick_up(request: Request) -> JsonResponse:
+    """The customer scans the pickup code (QR); the robot outputs every stored pack."""
+    body = await read_json(request, PickupIn)
+    order, packs = await runtime(request).pickup.pick_up(body.pickupCode)
+    return JsonResponse({"order": operator_view(order), "packs": packs})
+
+
+@router.post("/cancel", summary="Cancel an order", openapi_extra=body_schema(CancelIn, JSON))
+async def cancel(request: Request) -> JsonResponse:
+    """Cancel from the pharmacy's side, by pickup or storage code."""
+    body = await read_json(request, CancelIn)
+    order = await runtime(request).pickup.operator_cancel(body.code, body.reason)
+    return JsonResponse(operator_view(order))
+
+
+@router.get("/orders/{code}", summary="Look up an order by code")
+async def get_order(request: Request, code: str) -> JsonResponse:
+    """Any tenant's order by its pickup or storage code."""
+    return JsonResponse(operator_view(await runtime(request).pickup.get_by_code(code)))

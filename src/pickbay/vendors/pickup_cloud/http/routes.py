@@ -1,0 +1,193 @@
+"""Pickup Cloud REST API v2 routes: validate, call the engine, shape the answer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, TypeVar
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ValidationError
+
+from pickbay.core.errors import UnsupportedMediaType
+from pickbay.http.common import JsonResponse, body_schema, runtime
+from pickbay.runtime import Runtime
+from pickbay.vendors.pickup_cloud.http import schemas
+from pickbay.vendors.pickup_cloud.http.problems import BindingErrors, validation_errors
+from pickbay.vendors.pickup_cloud.http.views import order_view
+from pickbay.vendors.pickup_cloud.model import OrderKind, PickupState
+from pickbay.vendors.pickup_cloud.service import NewArticle, NewPickupOrder
+
+PREFIX = "/api/v2"
+CONTENT_TYPES = ("application/json", "text/json", "application/*+json")
+
+# The key is read by hand, not through a FastAPI dependency (that cost a fifth of a create on
+# the hot path); the OpenAPI document still declares it on every route (see app.py).
+SECURITY_SCHEME = {
+    "type": "apiKey",
+    "in": "header",
+    "name": "x-api-key",
+    "description": "Pickup Cloud API key (sandbox: dev)",
+}
+router = APIRouter(prefix=PREFIX, tags=["Pickup Cloud"])
+
+M = TypeVar("M", bound=BaseModel)
+
+
+async def tenant(request: Request) -> str:
+    """The tenant of the caller's `x-api-key`."""
+    return await runtime(request).tenancy.authenticate(request.headers.get("x-api-key"))
+
+
+def _is_json(content_type: str | None) -> bool:
+    if not content_type:
+        return False
+    mime = content_type.split(";", 1)[0].strip().lower()
+    kind, _, sub = mime.partition("/")
+    return mime in ("application/json", "text/json") or (
+        kind == "application" and sub.endswith("+json")
+    )
+
+
+async def read_body(request: Request, model: type[M]) -> M:
+    """The body as `model`: 415 unless it is JSON, 400 in ASP.NET's shape if it does not fit."""
+    if not _is_json(request.headers.get("content-type")):
+        raise UnsupportedMediaType(
+            "The request body must be JSON (application/json or application/*+json)."
+        )
+    raw = await request.body()
+    if not raw.strip():
+        raise BindingErrors(
+            {
+                "": ["A non-empty request body is required."],
+                "request": ["The request field is required."],
+            }
+        )
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        raise BindingErrors(validation_errors(exc)) from None
+
+
+def _utc(t: datetime) -> datetime:
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
+def _new_order(body: schemas.OrderIn | schemas.RecurrentOrderIn, kind: OrderKind) -> NewPickupOrder:
+    details = body.customerDetails.model_dump() if body.customerDetails is not None else None
+    extra: dict[str, object] = {}
+    if isinstance(body, schemas.OnBehalfOfOrderIn):
+        extra = {"origin": body.origin, "origin_order_number": body.originOrderNumber}
+    if isinstance(body, schemas.RecurrentOrderIn):
+        extra = {"start_date": _utc(body.startDate), "end_date": _utc(body.endDate)}
+    return NewPickupOrder(
+        kind=kind,
+        order_number=body.orderNumber,
+        articles=[
+            NewArticle(
+                a.scanCode,
+                a.name or "",
+                a.quantityOrdered,
+                a.interval if isinstance(a, schemas.RecurrentArticleIn) else None,
+            )
+            for a in body.articles
+        ],
+        related_notes=body.relatedNotes,
+        dosage_information=body.dosageInformation,
+        send_customer_pickup_mail=bool(body.sendCustomerPickupMail),
+        customer_self_registration=bool(body.customerSelfRegistration),
+        customer_details=details,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+async def _create(rt: Runtime, who: str, new: NewPickupOrder, *, articles: bool) -> JsonResponse:
+    order = await rt.pickup.create(who, new)
+    return JsonResponse(order_view(order, who, articles=articles))
+
+
+@router.post(
+    "/orders",
+    summary="Create a one-time pickup order",
+    openapi_extra=body_schema(schemas.OrderIn, CONTENT_TYPES),
+)
+async def create_order(request: Request) -> JsonResponse:
+    """Create a one-time order; demo scripts in relatedNotes drive it (`$input-RRR`, ...)."""
+    who = await tenant(request)
+    body = await read_body(request, schemas.OrderIn)
+    return await _create(runtime(request), who, _new_order(body, OrderKind.ONE_TIME), articles=True)
+
+
+@router.post(
+    "/orders/on-behalf-of",
+    summary="Create a pickup order on behalf of another client",
+    openapi_extra=body_schema(schemas.OnBehalfOfOrderIn, CONTENT_TYPES),
+)
+async def create_on_behalf_of(request: Request) -> JsonResponse:
+    """Create an order the origin can also query by its own order number."""
+    who = await tenant(request)
+    body = await read_body(request, schemas.OnBehalfOfOrderIn)
+    new = _new_order(body, OrderKind.ON_BEHALF_OF)
+    return await _create(runtime(request), who, new, articles=True)
+
+
+@router.post(
+    "/recurrentorders",
+    summary="Create a recurrent pickup order",
+    openapi_extra=body_schema(schemas.RecurrentOrderIn, CONTENT_TYPES),
+)
+async def create_recurrent(request: Request) -> JsonResponse:
+    """Create a recurrent order; like the vendor, the answer carries no articles."""
+    who = await tenant(request)
+    body = await read_body(request, schemas.RecurrentOrderIn)
+    new = _new_order(body, OrderKind.RECURRENT)
+    return await _create(runtime(request), who, new, articles=False)
+
+
+@router.get("/orders/by-ordernumber/{orderNumber}", summary="Get an order by its order number")
+async def get_by_order_number(request: Request, orderNumber: str) -> JsonResponse:
+    """The order with its articles and packs."""
+    who = await tenant(request)
+    order = await runtime(request).pickup.get_by_number(who, orderNumber)
+    return JsonResponse(order_view(order, who))
+
+
+@router.get("/orders/by-pickupcode/{pickupCode}", summary="Get an order by its pickup code")
+async def get_by_pickup_code(request: Request, pickupCode: str) -> JsonResponse:
+    """The order with its articles and packs."""
+    who = await tenant(request)
+    order = await runtime(request).pickup.get_by_pickup_code(who, pickupCode)
+    return JsonResponse(order_view(order, who))
+
+
+@router.post(
+    "/orders/by-ordernumber/{orderNumber}/cancel",
+    summary="Cancel an order",
+    openapi_extra={
+        **body_schema(schemas.CancelIn, CONTENT_TYPES),
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CancelIn"}}},
+        },
+    },
+)
+async def cancel(request: Request, orderNumber: str) -> JsonResponse:
+    """Cancel an order that is not picked up yet; the body's cancellationReason is optional."""
+    who = await tenant(request)
+    reason = ""
+    if (await request.body()).strip():
+        reason = (await read_body(request, schemas.CancelIn)).cancellationReason or ""
+    order = await runtime(request).pickup.cancel(who, orderNumber, reason)
+    return JsonResponse(order_view(order, who))
+
+
+@router.get("/orders", summary="List orders")
+async def list_orders(
+    request: Request,
+    state: Annotated[PickupState | None, Query(description="only orders in this state")] = None,
+    skip: Annotated[int, Query(ge=0, le=2_147_483_647)] = 0,
+    take: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> JsonResponse:
+    """The caller's orders, oldest first, `take` at a time after `skip`."""
+    who = await tenant(request)
+    orders = await runtime(request).pickup.list_orders(who, state=state, skip=skip, take=take)
+    return JsonResponse([order_view(o, who) for o in orders])

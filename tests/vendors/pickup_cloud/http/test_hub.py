@@ -1,0 +1,333 @@
+"""The Pickup Cloud hub over a real server, with the official JavaScript SignalR client."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sys
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from pickbay.app import create_app
+from pickbay.runtime import Runtime
+from pickbay.signalr.server import SignalRServer
+from pickbay.store import events as event_log
+from pickbay.vendors.pickup_cloud.http.views import net_time
+from tests.conftest import T0, paused_clock, settings_for
+from tests.signalr import peers
+from tests.signalr.peers import ClientProcess, serve, upgrade_status
+
+HUB = "/hubs/pickup-cloud"
+ADMIN = {"Authorization": "Bearer dev"}
+NOW = net_time(T0)
+METHODS = ["OrderStateChanged", "OrderArticleStateChanged", "OrderArticleWithPackStateChanged"]
+PACK_FIELDS = {
+    "internalId",
+    "deliveryNumber",
+    "batchNumber",
+    "externalId",
+    "serialNumber",
+    "expiryDate",
+    "expiryDateSource",
+    "scanCode",
+    "subItemQuantity",
+    "depth",
+    "width",
+    "height",
+    "shape",
+    "isInFridge",
+    "boxNumber",
+    "outputDestination",
+    "outputPoint",
+    "labelStatus",
+    "stockLocationId",
+    "machineLocation",
+}
+COMBINATIONS = [
+    ("WebSockets", "json"),
+    ("WebSockets", "messagepack"),
+    ("ServerSentEvents", "json"),
+    ("LongPolling", "json"),
+    ("LongPolling", "messagepack"),
+]
+
+
+class Site:
+    """A running pickbay (SQLite, paused clock) and an HTTP client on it."""
+
+    def __init__(self, rt: Runtime, base: str, http: httpx.AsyncClient, hub: SignalRServer) -> None:
+        self.rt, self.base, self.http, self.hub = rt, base, http, hub
+
+    async def create(self, number: str, key: str = "dev", notes: str = "") -> dict[str, Any]:
+        r = await self.http.post(
+            "/api/v2/orders",
+            headers={"x-api-key": key},
+            json={
+                "orderNumber": number,
+                "relatedNotes": notes,
+                "articles": [{"scanCode": "4006381333931", "quantityOrdered": 1}],
+            },
+        )
+        assert r.status_code == 200, r.text
+        data: dict[str, Any] = r.json()
+        return data
+
+    async def admin(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        r = await self.http.post("/pickbay/v1" + path, json=body, headers=ADMIN)
+        assert r.status_code == 200, r.text
+        data: dict[str, Any] = r.json()
+        return data
+
+    async def client(self, **options: Any) -> ClientProcess:
+        options.setdefault("headers", {"x-api-key": "dev"})
+        client = await ClientProcess.js(url=self.base + HUB, methods=METHODS, **options)
+        event = await client.next(lambda e: e["event"] in ("connected", "failed"))
+        assert event["event"] == "connected", event
+        return client
+
+
+@pytest.fixture
+async def site(sqlite_url: str) -> AsyncIterator[Site]:
+    rt = Runtime(settings_for(sqlite_url), clock=paused_clock())
+    app = create_app(runtime=rt)
+    async with (
+        serve(app, lifespan="on") as base,
+        httpx.AsyncClient(base_url=base, timeout=20) as http,
+    ):
+        yield Site(rt, base, http, app.state.pickup_hub.server)
+
+
+def summary(message: dict[str, Any]) -> tuple[Any, ...]:
+    """(target, orderNumber, state) of a received push."""
+    target, args = message["target"], message["args"]
+    state = args[2] if target == "OrderStateChanged" else args[2]["orderArticleState"]
+    return target, args[0], state
+
+
+@pytest.mark.parametrize(("transport", "protocol"), COMBINATIONS)
+async def test_a_key_receives_its_orders_lifecycle(
+    site: Site, transport: str, protocol: str
+) -> None:
+    client = await site.client(transport=transport, protocol=protocol)
+    try:
+        order = await site.create("N1")
+        code = order["pickupCode"]
+        created = await client.messages(2)
+        assert created[0]["args"] == ["N1", code, "READYFORINPUT", NOW, None]
+        assert created[1]["args"] == [
+            "N1",
+            code,
+            {
+                "articleId": "4006381333931",
+                "requiredQuantity": 1,
+                "orderArticleStateChangedDate": NOW,
+                "dueDate": None,
+                "orderArticleState": "READYFORINPUT",
+            },
+            None,
+        ]
+        await site.admin(
+            "/pickup-cloud/input",
+            {
+                "storageCode": order["storageCode"],
+                "packs": [{"scanCode": "4006381333931", "batchNumber": "LOT-1"}],
+            },
+        )
+        stored = await client.messages(3)
+        assert [summary(m) for m in stored] == [
+            ("OrderArticleStateChanged", "N1", "READYFORPICKUP"),
+            ("OrderArticleWithPackStateChanged", "N1", "READYFORPICKUP"),
+            ("OrderStateChanged", "N1", "READYFORPICKUP"),
+        ]
+        pack = stored[1]["args"][2]["pack"]
+        assert pack["batchNumber"] == "LOT-1"
+        assert set(pack) == PACK_FIELDS
+        assert stored[1]["args"][3] is None
+
+        await site.admin("/pickup-cloud/pickup", {"pickupCode": code})
+        picked = await client.messages(3)
+        assert [summary(m) for m in picked] == [
+            ("OrderArticleStateChanged", "N1", "PICKEDUP"),
+            ("OrderArticleWithPackStateChanged", "N1", "PICKEDUP"),
+            ("OrderStateChanged", "N1", "PICKEDUP"),
+        ]
+        assert picked[1]["args"][2]["pack"]["outputDestination"] is not None
+    finally:
+        await client.stop()
+
+
+async def test_a_key_receives_nothing_of_another_keys_orders(site: Site) -> None:
+    other = await site.rt.tenancy.create_key("other-pharmacy")
+    mine = await site.client()
+    theirs = await site.client(headers={"x-api-key": other})
+    try:
+        await site.create("THEIRS", key=other)
+        await site.create("MINE")
+        assert {summary(m)[1] for m in await mine.messages(2)} == {"MINE"}
+        assert {summary(m)[1] for m in await theirs.messages(2)} == {"THEIRS"}
+        # Both saw their second push only after the other's first: nothing leaked in between.
+        assert all(m["args"][0] == "MINE" for m in mine.events if m["event"] == "message")
+        assert all(m["args"][0] == "THEIRS" for m in theirs.events if m["event"] == "message")
+    finally:
+        await mine.stop()
+        await theirs.stop()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"headers": {}},
+        {"headers": {"x-api-key": "nope"}},
+        {"headers": {}, "accessToken": "nope"},
+        {"headers": {}, "skipNegotiation": True},
+    ],
+)
+async def test_a_missing_or_wrong_key_is_refused(site: Site, options: dict[str, Any]) -> None:
+    client = await ClientProcess.js(url=site.base + HUB, methods=METHODS, **options)
+    try:
+        event = await client.next(lambda e: e["event"] in ("connected", "failed"))
+    finally:
+        await client.stop()
+    assert event["event"] == "failed"
+    if not options.get("skipNegotiation"):
+        assert "401" in event["error"]
+    # What the client saw as a failed upgrade is a 401 on the wire.
+    assert await upgrade_status(site.base + HUB) == 401
+
+
+@pytest.mark.parametrize("transport", ["WebSockets", "ServerSentEvents", "LongPolling"])
+async def test_the_key_as_access_token(site: Site, transport: str) -> None:
+    client = await site.client(headers={}, accessToken="dev", transport=transport)
+    try:
+        await site.create("TOKEN")
+        assert summary((await client.messages(1))[0])[1] == "TOKEN"
+    finally:
+        await client.stop()
+
+
+async def test_skip_negotiation_with_the_key_header(site: Site) -> None:
+    client = await site.client(skipNegotiation=True)
+    try:
+        await site.create("SKIP")
+        assert summary((await client.messages(1))[0])[1] == "SKIP"
+    finally:
+        await client.stop()
+
+
+async def test_demo_script_steps_and_cancel_are_pushed_as_the_clock_runs(site: Site) -> None:
+    client = await site.client()
+    try:
+        order = await site.create("SCRIPT", notes="$input-30")
+        await client.messages(2)
+        await site.admin("/clock/advance", {"seconds": 30})
+        stored = await client.messages(3)
+        assert [summary(m) for m in stored] == [
+            ("OrderArticleStateChanged", "SCRIPT", "READYFORPICKUP"),
+            ("OrderArticleWithPackStateChanged", "SCRIPT", "READYFORPICKUP"),
+            ("OrderStateChanged", "SCRIPT", "READYFORPICKUP"),
+        ]
+        assert stored[2]["args"][3] == net_time(T0 + timedelta(seconds=30))
+        r = await site.http.post(
+            "/api/v2/orders/by-ordernumber/SCRIPT/cancel",
+            headers={"x-api-key": "dev"},
+            json={"cancellationReason": "changed my mind"},
+        )
+        assert r.status_code == 200, r.text
+        canceled = await client.messages(2)
+        assert {summary(m)[2] for m in canceled} == {"CANCELED"}
+        assert order["pickupCode"] == canceled[0]["args"][1]
+    finally:
+        await client.stop()
+
+
+async def test_since_replays_what_a_client_missed_then_goes_live(site: Site) -> None:
+    async with site.rt.db.read() as conn:
+        before = await event_log.last_seq(conn)
+    await site.create("OFFLINE-1")
+    await site.create("OFFLINE-2")
+    client = await ClientProcess.js(
+        url=f"{site.base}{HUB}?since={before}",
+        headers={"x-api-key": "dev"},
+        methods=METHODS,
+    )
+    try:
+        replayed = await client.messages(4)
+        assert [summary(m)[1] for m in replayed] == ["OFFLINE-1"] * 2 + ["OFFLINE-2"] * 2
+        await site.create("LIVE")
+        assert {summary(m)[1] for m in await client.messages(2)} == {"LIVE"}
+    finally:
+        await client.stop()
+
+
+async def test_pysignalr_receives_the_pushes(site: Site) -> None:
+    from pysignalr.client import SignalRClient
+
+    received: asyncio.Queue[tuple[str, list[Any]]] = asyncio.Queue()
+    opened = asyncio.Event()
+    client = SignalRClient(site.base + HUB, headers={"x-api-key": "dev"})
+    for method in METHODS:
+
+        async def on(args: list[Any], method: str = method) -> None:
+            await received.put((method, args))
+
+        client.on(method, on)
+
+    async def on_open() -> None:
+        opened.set()
+
+    client.on_open(on_open)
+    task = asyncio.create_task(client.run())
+    try:
+        await asyncio.wait_for(opened.wait(), timeout=20)
+        await site.create("PY")
+        first = await asyncio.wait_for(received.get(), timeout=20)
+        second = await asyncio.wait_for(received.get(), timeout=20)
+        assert first == ("OrderStateChanged", ["PY", first[1][1], "READYFORINPUT", NOW, None])
+        assert second[0] == "OrderArticleStateChanged"
+        assert second[1][2]["orderArticleState"] == "READYFORINPUT"
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+@pytest.mark.parametrize("transport", ["WebSockets", "LongPolling", "ServerSentEvents"])
+async def test_signalrcore_receives_the_pushes(site: Site, transport: str) -> None:
+    options = {
+        "url": site.base + HUB,
+        "transport": transport,
+        "headers": {"x-api-key": "dev"},
+        "methods": METHODS,
+    }
+    client = ClientProcess(
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(Path(peers.__file__).parent / "signalrcore_client.py"),
+            json.dumps(options),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+    )
+    try:
+        await client.event("connected")
+        await site.create("CORE")
+        first = await client.event("message")
+        assert first["target"] == "OrderStateChanged"
+        assert first["args"] == ["CORE", first["args"][1], "READYFORINPUT", NOW, None]
+        if transport != "LongPolling":
+            # signalrcore's long polling handles one message per poll response and keeps
+            # the rest until the next response (a keep-alive ping, 15 s later), as it
+            # would with ASP.NET Core, which also batches.
+            second = await client.event("message")
+            assert second["target"] == "OrderArticleStateChanged"
+    finally:
+        assert client.proc.stdin is not None
+        client.proc.stdin.write(b"stop\n")
+        await client.proc.stdin.drain()
+        await asyncio.wait_for(client.proc.wait(), timeout=20)
