@@ -46,7 +46,7 @@ async def _read(url: str, clients: int) -> None:
                 if line.startswith(b"data: "):
                     arrived = time.monotonic()
                     event = orjson.loads(line[6:])
-                    if event["type"] == "pickup_cloud.order_state_changed":
+                    if event["type"] == "order.state_changed":
                         seen.append(f"{n} {event['payload']['orderNumber']} {arrived}\n")
 
     timeout = aiohttp.ClientTimeout(total=None, sock_read=None)

@@ -48,7 +48,7 @@ def paused_clock(at: datetime = T0) -> Clock:
     return Clock(ClockState(anchor=at, wall_anchor=at, paused=True, speed=1.0), wall=FakeWall(at))
 
 
-async def _create_postgres_database(template: str | None = None) -> str:
+async def create_postgres_database(template: str | None = None) -> str:
     """A new database beside the test one (a copy of `template` if given); returns its URL."""
     name = f"pickbay_t_{uuid.uuid4().hex[:12]}"
     conn = await asyncpg.connect(POSTGRES_URL)
@@ -60,7 +60,7 @@ async def _create_postgres_database(template: str | None = None) -> str:
     return POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
 
 
-async def _drop_postgres_database(url: str) -> None:
+async def drop_postgres_database(url: str) -> None:
     name = url.rsplit("/", 1)[1]
     conn = await asyncpg.connect(POSTGRES_URL)
     try:
@@ -100,32 +100,22 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_template() -> Iterator[str]:
     """The name of a migrated PostgreSQL database to copy (PostgreSQL must be running)."""
-    url = _run(_create_postgres_database())
+    url = _run(create_postgres_database())
     try:
         _run(_migrate(_asyncpg(url)))
         yield url.rsplit("/", 1)[1]
     finally:
-        _run(_drop_postgres_database(url))
+        _run(drop_postgres_database(url))
 
 
 @pytest.fixture
 async def postgres_url(postgres_template: str) -> AsyncIterator[str]:
     """A migrated PostgreSQL database of its own for one test."""
-    url = await _create_postgres_database(postgres_template)
+    url = await create_postgres_database(postgres_template)
     try:
         yield _asyncpg(url)
     finally:
-        await _drop_postgres_database(url)
-
-
-@pytest.fixture
-async def empty_postgres_url() -> AsyncIterator[str]:
-    """An empty PostgreSQL database of its own for one test (nothing migrated)."""
-    url = await _create_postgres_database()
-    try:
-        yield _asyncpg(url)
-    finally:
-        await _drop_postgres_database(url)
+        await drop_postgres_database(url)
 
 
 @pytest.fixture
@@ -143,11 +133,11 @@ async def database_url(request: pytest.FixtureRequest, sqlite_url: str) -> Async
         yield sqlite_url
         return
     template: str = request.getfixturevalue("postgres_template")
-    url = await _create_postgres_database(template)
+    url = await create_postgres_database(template)
     try:
         yield _asyncpg(url)
     finally:
-        await _drop_postgres_database(url)
+        await drop_postgres_database(url)
 
 
 def settings_for(url: str, **overrides: object) -> Settings:

@@ -29,7 +29,7 @@ def order_states(pickbay) -> list:
     return [
         e["payload"]["orderState"]
         for e in pickbay.events(dialect="pickup_cloud")
-        if e["type"] == "pickup_cloud.order_state_changed"
+        if e["type"] == "order.state_changed"
     ]
 
 

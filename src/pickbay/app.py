@@ -1,4 +1,4 @@
-"""The ASGI app: every dialect's routes on one engine, errors in each vendor's format."""
+"""The ASGI app: every vendor's routes on one engine, errors in each vendor's format."""
 
 from __future__ import annotations
 
@@ -24,75 +24,55 @@ from pickbay.api import webhooks as webhooks_api
 from pickbay.config import Settings
 from pickbay.console import router as console_router
 from pickbay.core.errors import (
+    InvalidInput,
     NotFound,
     PickbayError,
     Unauthorized,
     UnsupportedMediaType,
 )
-from pickbay.http.common import COMPONENTS, ErrorRenderer, HubDispatch, JsonResponse
+from pickbay.http.common import COMPONENTS, HubDispatch, JsonResponse
+from pickbay.http.errors import query_errors
 from pickbay.runtime import Runtime
-from pickbay.vendors.greymatter.http import operator as greymatter_api
-from pickbay.vendors.greymatter.http import routes as greymatter_routes
-from pickbay.vendors.itempath.http import operator as itempath_api
-from pickbay.vendors.itempath.http import routes as itempath_routes
-from pickbay.vendors.pickup_cloud.http import operator as pickup_robot_api
-from pickbay.vendors.pickup_cloud.http import problems as pickup_problems
-from pickbay.vendors.pickup_cloud.http import routes as pickup_routes
-from pickbay.vendors.pickup_cloud.http.hub import PickupCloudHub
+from pickbay.vendors.contract import Vendor
 
 log = logging.getLogger(__name__)
 
-# Which error format answers which path; the first matching prefix wins.
-RENDERERS: list[tuple[str, ErrorRenderer]] = [
-    (pickup_routes.PREFIX, pickup_problems.render),
-    (own_api.PREFIX, own_api.render),
-    (itempath_routes.PREFIX, itempath_routes.render),
-    (itempath_routes.LEGACY_PREFIX, itempath_routes.render),
-    (greymatter_routes.PREFIX, greymatter_routes.render),
-]
+OWN_ROUTERS = (
+    clock_api.router,
+    labels_api.router,
+    webhooks_api.router,
+    keys_api.router,
+    orders_api.router,
+    events_api.router,
+    console_router,
+)
 
 
-def _renderer(request: Request) -> ErrorRenderer:
-    path = request.url.path
-    for prefix, render in RENDERERS:
-        if path == prefix or path.startswith(prefix + "/"):
-            return render
-    return own_api.render
-
-
-def _query_errors(exc: RequestValidationError) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for err in exc.errors():
-        loc = [str(p) for p in err["loc"] if p not in ("query", "path", "header", "body")]
-        name = ".".join(loc) or "request"
-        given = err.get("input")
-        if err["type"] in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-            msg = err["msg"]
-            if name in pickup_problems.RANGES:
-                lo, hi = pickup_problems.RANGES[name]
-                msg = f"The field {name} must be between {lo} and {hi}."
-        else:
-            msg = f"The value '{given}' is not valid for {name}."
-        out.setdefault(name, []).append(msg)
-    return out
+def _owner(vendors: tuple[Vendor, ...], path: str) -> Vendor | None:
+    """The vendor whose API serves `path` (the longest matching prefix), if any."""
+    best: tuple[int, Vendor | None] = (0, None)
+    for vendor in vendors:
+        for prefix in vendor.prefixes:
+            if (path == prefix or path.startswith(prefix + "/")) and len(prefix) > best[0]:
+                best = (len(prefix), vendor)
+    return best[1]
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
     """The app; it starts (migrates, schedules) and stops its runtime with the server."""
     rt = runtime or Runtime(settings or Settings())
-
-    pickup_hub = PickupCloudHub(rt.db, rt.tenancy, lambda: rt.relay.cursor)
-    rt.relay.subscribe(pickup_hub.on_events)
-    hub = pickup_hub.server
+    hubs = [hub for vendor in rt.vendors for hub in vendor.hubs(rt)]
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await rt.start()
-        hub.start()
+        for hub in hubs:
+            hub.start()
         try:
             yield
         finally:
-            await hub.stop()
+            for hub in hubs:
+                await hub.stop()
             await rt.stop()
 
     app = FastAPI(
@@ -107,18 +87,27 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         lifespan=lifespan,
     )
     app.state.runtime = rt
-    app.state.pickup_hub = pickup_hub
-    app.add_middleware(HubDispatch, server=hub)
+    app.state.hubs = hubs
+    for hub in hubs:
+        app.add_middleware(HubDispatch, server=hub)
+
+    def render(request: Request, exc: PickbayError) -> Response:
+        vendor = _owner(rt.vendors, request.url.path)
+        if vendor is None:
+            return own_api.render(request, exc)
+        return vendor.render_error(request, exc)
 
     @app.exception_handler(PickbayError)
     async def pickbay_error(request: Request, exc: PickbayError) -> Response:
         if exc.status >= 500:
             log.warning("%s %s -> %s: %s", request.method, request.url.path, exc.status, exc.detail)
-        return _renderer(request)(request, exc)
+        return render(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(request: Request, exc: RequestValidationError) -> Response:
-        return _renderer(request)(request, pickup_problems.BindingErrors(_query_errors(exc)))
+        vendor = _owner(rt.vendors, request.url.path)
+        error = vendor.validation_error(exc) if vendor else InvalidInput(query_errors(exc))
+        return render(request, error)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -133,7 +122,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             mapped = PickbayError(str(exc.detail))
             mapped.status = exc.status_code
             mapped.title = str(exc.detail)
-        response = _renderer(request)(request, mapped)
+        response = render(request, mapped)
         if exc.headers:
             response.headers.update(exc.headers)
         return response
@@ -143,21 +132,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         """200 while the process serves requests."""
         return JsonResponse({"status": "ok", "version": __version__})
 
-    for router in (
-        pickup_routes.router,
-        clock_api.router,
-        pickup_robot_api.router,
-        itempath_routes.router,
-        itempath_api.router,
-        labels_api.router,
-        greymatter_routes.router,
-        greymatter_api.router,
-        webhooks_api.router,
-        keys_api.router,
-        orders_api.router,
-        events_api.router,
-        console_router,
-    ):
+    for vendor in rt.vendors:
+        for router in vendor.routers():
+            app.include_router(router)
+    for router in OWN_ROUTERS:
         app.include_router(router)
 
     def openapi() -> dict[str, Any]:
@@ -170,19 +148,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             )
             components = schema.setdefault("components", {})
             components.setdefault("schemas", {}).update(COMPONENTS)
-            components.setdefault("securitySchemes", {})["PickupCloudKey"] = (
-                pickup_routes.SECURITY_SCHEME
-            )
-            components["securitySchemes"]["ItemPathToken"] = itempath_routes.SECURITY_SCHEME
-            components["securitySchemes"]["GreyMatterToken"] = greymatter_routes.SECURITY_SCHEME
+            schemes = components.setdefault("securitySchemes", {})
+            for vendor in rt.vendors:
+                schemes.update(vendor.security_schemes)
             for path, operations in schema["paths"].items():
-                if path.startswith(pickup_routes.PREFIX + "/"):
-                    scheme = "PickupCloudKey"
-                elif path.startswith(itempath_routes.PREFIX + "/") and "/users/" not in path:
-                    scheme = "ItemPathToken"
-                elif path.startswith(greymatter_routes.PREFIX + "/"):
-                    scheme = "GreyMatterToken"
-                else:
+                scheme = next(
+                    (s for v in rt.vendors if (s := v.security_scheme(path)) is not None), None
+                )
+                if scheme is None:
                     continue
                 for operation in operations.values():
                     operation["security"] = [{scheme: []}]

@@ -81,7 +81,7 @@ def _keys_create(args: argparse.Namespace) -> int:
 def _users(args: argparse.Namespace) -> int:
     async def run() -> str:
         async with _runtime(itempath_admin_password="") as rt:
-            await rt.accounts.start("")
+            await rt.accounts.start()
             if args.users_command == "create":
                 await rt.accounts.add_user(args.name, args.password, replace=True)
                 return f"Saved ItemPath user {args.name!r}; log in with POST /api/users/login."

@@ -43,7 +43,8 @@ class Server(uvicorn.Server):
             gc.freeze()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        """Close the event feed's streams and the hub's connections, then stop as uvicorn does."""
+        """Close the event feed's streams and the hubs' connections, then stop as uvicorn does."""
         self.app.state.runtime.feed.close()
-        await self.app.state.pickup_hub.server.stop()
+        for hub in self.app.state.hubs:
+            await hub.stop()
         await super().shutdown(sockets)

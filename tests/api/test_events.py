@@ -49,8 +49,8 @@ async def test_pages_follow_next_until_more_is_false(
     assert whole["more"] is False
     seqs = [e["seq"] for e in whole["events"]]
     assert [(e["type"], e["orderId"]) for e in whole["events"]] == [
-        ("pickup_cloud.order_state_changed", 1),
-        ("pickup_cloud.article_state_changed", 1),
+        ("order.state_changed", 1),
+        ("article.state_changed", 1),
         ("order.created", 2),
         ("service_request.created", 3),
     ]
@@ -67,7 +67,7 @@ async def test_pages_follow_next_until_more_is_false(
     assert paged == seqs
     first = whole["events"][0]
     assert list(first) == ["seq", "type", "at", "dialect", "tenant", "orderId", "payload"]
-    assert first["type"] == "pickup_cloud.order_state_changed"
+    assert first["type"] == "order.state_changed"
     assert first["payload"]["orderNumber"] == "A-1"
     later = await everything(client, admin, since=whole["next"])
     assert later == {"events": [], "next": whole["next"], "more": False}

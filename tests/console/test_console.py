@@ -155,7 +155,7 @@ def test_inputting_and_picking_up_from_the_console_moves_the_order(
     page.get_by_role("button", name="Input all missing packs").click()
     expect(page.locator("[data-testid=order-state]")).to_have_text("READYFORPICKUP")
     history = page.locator("[data-testid=history] tbody tr")
-    expect(history.last).to_contain_text("order_state_changed")
+    expect(history.last).to_contain_text("order.state_changed")
     expect(page.locator("[data-testid=lines] tr.pack")).to_have_count(2)
     expect(page.locator("[data-testid=lines] tr.pack").first).to_contain_text("stored")
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 from pickbay.core.errors import ConcurrentChange, Conflict
 from pickbay.core.events import Event
+from pickbay.core.timers import TimerKind, TimerRequest
 from pickbay.runtime import Runtime
 from pickbay.store import clock as clock_store
 from pickbay.store import events as event_log
@@ -18,6 +19,8 @@ from pickbay.store.tables import metadata
 from pickbay.vendors.pickup_cloud import repository as repo
 from pickbay.vendors.pickup_cloud.model import OrderKind, PickupOrder, PickupState, Policy
 from tests.conftest import T0
+
+KIND = TimerKind("tests", "step")
 
 
 def new_order(number: str = "N1", tenant: str = "t") -> PickupOrder:
@@ -105,8 +108,8 @@ async def test_state_change_and_events_commit_together(runtime: Runtime) -> None
             await repo.update_order(conn, order)
             raise RuntimeError("crash before commit")
     async with runtime.db.transaction() as conn:
-        loaded = await repo.load(conn, order.id or 0)
-        log = await event_log.read(conn, order_id=order.id)
+        loaded = await repo.load(conn, order.row_id or 0)
+        log = await event_log.read(conn, order_id=order.row_id)
     assert loaded is not None
     assert loaded.state is PickupState.SCHEDULED
     assert [e.payload.get("orderState") for e in log if "orderState" in e.payload] == ["SCHEDULED"]
@@ -138,7 +141,9 @@ async def test_refs_are_unique_and_a_duplicate_changes_nothing(runtime: Runtime)
         async with runtime.db.transaction() as conn:
             await repo.insert_order(conn, dup)
     async with runtime.db.transaction() as conn:
-        assert [o.id for o in await repo.list_orders(conn, "t", state=None, skip=0, take=10)] == [1]
+        assert [
+            o.row_id for o in await repo.list_orders(conn, "t", state=None, skip=0, take=10)
+        ] == [1]
         assert len(await event_log.read(conn)) == 3
     other = new_order("N1", tenant="other")
     other.pickup_code, other.storage_code = "customer_o", "pickup_o"
@@ -183,10 +188,10 @@ async def test_timers_come_due_in_order_and_fire_once(runtime: Runtime) -> None:
         await timers.add(
             conn,
             [
-                (T0 + timedelta(seconds=5), "k", None, {"n": 2}),
-                (T0 + timedelta(seconds=1), "k", None, {"n": 1}),
-                (T0 + timedelta(seconds=5), "k", None, {"n": 3}),
-                (T0 + timedelta(seconds=9), "k", None, {"n": 4}),
+                (None, TimerRequest(T0 + timedelta(seconds=5), KIND, {"n": 2})),
+                (None, TimerRequest(T0 + timedelta(seconds=1), KIND, {"n": 1})),
+                (None, TimerRequest(T0 + timedelta(seconds=5), KIND, {"n": 3})),
+                (None, TimerRequest(T0 + timedelta(seconds=9), KIND, {"n": 4})),
             ],
         )
     async with runtime.db.transaction() as conn:

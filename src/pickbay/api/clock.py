@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from pickbay.api.common import PREFIX, Admin, read_json
 from pickbay.http.common import JsonResponse, body_schema, runtime
-from pickbay.runtime import Runtime
+
+if TYPE_CHECKING:
+    from pickbay.runtime import Runtime
 
 router = APIRouter(prefix=PREFIX + "/clock", tags=["Clock"], dependencies=[Admin])
 

@@ -1,7 +1,7 @@
 """The event log as a feed: pages after a sequence number, and a Server-Sent Events stream.
 
-Each caller reads only what its credentials may see: the admin token every event, a Pickup
-Cloud key its tenant's, the GreyMatter token GreyMatter's, an ItemPath token ItemPath's.
+Each caller reads only what its credentials may see: the admin token every event, a vendor's
+credential that vendor's (a tenant's API key that tenant's).
 """
 
 from __future__ import annotations
@@ -14,13 +14,10 @@ from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import StreamingResponse
 
 from pickbay.api.common import MAX_ID, PREFIX
-from pickbay.core.errors import PickbayError, Unauthorized
+from pickbay.core.errors import Unauthorized
 from pickbay.core.events import StoredEvent
 from pickbay.engine.board import Scope
 from pickbay.http.common import JsonResponse, bearer, runtime, same_secret
-from pickbay.vendors.greymatter import repository as greymatter_store
-from pickbay.vendors.itempath import repository as itempath_store
-from pickbay.vendors.pickup_cloud import repository as pickup_store
 
 router = APIRouter(prefix=PREFIX + "/events", tags=["Event feed"])
 
@@ -38,11 +35,16 @@ Token = Annotated[
 
 
 async def caller_scope(request: Request, access_token: str | None) -> Scope:
-    """Whose events the request's credentials may read; Unauthorized if none are valid."""
+    """Whose events the request's credentials may read; Unauthorized if none are valid.
+
+    An `x-api-key` header is a tenant's key; a bearer token (or `access_token`) is the admin
+    token, a vendor's own credential, or a tenant's key, tried in that order.
+    """
     rt = runtime(request)
+    keyed = next((v for v in rt.vendors if v.api_keys), None)
     key = request.headers.get("x-api-key")
-    if key:
-        return Scope(pickup_store.DIALECT, await rt.tenancy.authenticate(key))
+    if key and keyed is not None:
+        return Scope(keyed.name, await rt.tenancy.authenticate(key))
     token = bearer(request) or (access_token or "").strip()
     if not token:
         raise Unauthorized(
@@ -50,18 +52,12 @@ async def caller_scope(request: Request, access_token: str | None) -> Scope:
         )
     if same_secret(token, rt.settings.admin_token):
         return Scope()
-    if same_secret(token, rt.settings.greymatter_token):
-        return Scope(greymatter_store.DIALECT, greymatter_store.TENANT)
-    try:
-        rt.accounts.verify(token)
-    except PickbayError:
-        pass
-    else:
-        return Scope(itempath_store.DIALECT, itempath_store.TENANT)
-    try:
-        return Scope(pickup_store.DIALECT, await rt.tenancy.authenticate(token))
-    except Unauthorized:
-        raise Unauthorized("The token is not valid for the event feed.") from None
+    # A vendor's own credentials before tenant keys: the sandbox defaults may be equal.
+    for vendor in sorted(rt.vendors, key=lambda v: v.api_keys):
+        tenant = await vendor.feed_tenant(rt, token)
+        if tenant is not None:
+            return Scope(vendor.name, tenant)
+    raise Unauthorized("The token is not valid for the event feed.")
 
 
 def _narrowed(scope: Scope, dialect: str | None, tenant: str | None) -> Scope | None:

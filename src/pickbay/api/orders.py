@@ -9,39 +9,13 @@ from pydantic import Field
 
 from pickbay.api.common import MAX_ID, PREFIX, Admin, RowId
 from pickbay.core.orders import OrderSummary
-from pickbay.engine.board import DialectOrder, OrderFilter
+from pickbay.engine.board import OrderFilter
 from pickbay.http.common import JsonResponse, runtime
-from pickbay.vendors.greymatter import model as greymatter
-from pickbay.vendors.greymatter import repository as greymatter_store
-from pickbay.vendors.greymatter.http.views import request_view
-from pickbay.vendors.greymatter.model import ServiceRequest
-from pickbay.vendors.itempath import model as itempath
-from pickbay.vendors.itempath import repository as itempath_store
-from pickbay.vendors.itempath.http.views import order_view as lift_order_view
-from pickbay.vendors.itempath.model import LiftOrder
-from pickbay.vendors.pickup_cloud import model as pickup
-from pickbay.vendors.pickup_cloud import repository as pickup_store
-from pickbay.vendors.pickup_cloud.http.views import order_view as pickup_order_view
-from pickbay.vendors.pickup_cloud.model import PickupOrder
+from pickbay.vendors.registry import VENDORS, vendor_named
 
 router = APIRouter(prefix=PREFIX + "/orders", tags=["Orders"], dependencies=[Admin])
 
-# The dialects in the order the console lists them, with the states their orders can show.
-DIALECTS: dict[str, dict[str, Any]] = {
-    pickup_store.DIALECT: {
-        "title": "Pickup Cloud",
-        "states": [s.value for s in pickup.PickupState],
-    },
-    itempath_store.DIALECT: {
-        "title": "ItemPath",
-        "states": [s.value for s in itempath.OrderStatus],
-    },
-    greymatter_store.DIALECT: {
-        "title": "GreyMatter",
-        "states": [s.value for s in greymatter.State],
-    },
-}
-Dialect = Annotated[str | None, Query(pattern="^(" + "|".join(DIALECTS) + ")$")]
+Dialect = Annotated[str | None, Query(pattern="^(" + "|".join(v.name for v in VENDORS) + ")$")]
 Text = Annotated[str | None, Query(min_length=1, max_length=200)]
 Ids = Annotated[
     list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None,
@@ -64,82 +38,10 @@ def summary_view(o: OrderSummary) -> dict[str, Any]:
     }
 
 
-def _pickup(order: PickupOrder) -> dict[str, Any]:
-    return {
-        "lines": [
-            {
-                "key": str(n),
-                "sku": a.scan_code,
-                "name": a.name,
-                "quantity": a.quantity,
-                "done": len(a.packs),
-                "state": a.state.value,
-                "packs": a.packs,
-                "pickedUp": a.picked_up,
-            }
-            for n, a in enumerate(order.articles)
-        ],
-        "codes": {"pickup": order.pickup_code, "storage": order.storage_code},
-        "triggers": [t.value for t in pickup.ARTICLE_LIFECYCLE.triggers(order.state)],
-        "native": pickup_order_view(order, order.tenant),
-    }
-
-
-def _lift(order: LiftOrder) -> dict[str, Any]:
-    return {
-        "lines": [
-            {
-                "key": str(x.number),
-                "sku": x.material_name,
-                "name": x.material_name,
-                "quantity": x.quantity,
-                "done": x.quantity_confirmed,
-                "allocated": x.allocated,
-                "state": x.status.value,
-            }
-            for x in order.lines
-        ],
-        "triggers": [t.value for t in itempath.LIFECYCLE.triggers(order.status)],
-        "native": lift_order_view(order),
-    }
-
-
-def _product(line: greymatter.Line) -> str:
-    raw = line.product_attributes.get("filter_parameters")
-    if isinstance(raw, list) and raw:
-        return " and ".join(str(f) for f in raw)
-    return ", ".join(f"{k} = '{v}'" for k, v in line.product_values().items())
-
-
-def _service_request(sr: ServiceRequest) -> dict[str, Any]:
-    return {
-        "lines": [
-            {
-                "key": x.external_id,
-                "sku": _product(x),
-                "name": "",
-                "quantity": x.quantity,
-                "done": x.done,
-                "short": x.short,
-                "state": x.state,
-            }
-            for x in sr.lines
-        ],
-        "triggers": [t.value for t in sr.lifecycle.triggers(sr.state)],
-        "native": request_view(sr),
-    }
-
-
-def detail_view(summary: OrderSummary, full: DialectOrder) -> dict[str, Any]:
+def detail_view(summary: OrderSummary, full: Any) -> dict[str, Any]:
     """An order in full: lines in one shape for every dialect, what may happen next, and the
     dialect's own representation."""
-    if isinstance(full, PickupOrder):
-        parts = _pickup(full)
-    elif isinstance(full, LiftOrder):
-        parts = _lift(full)
-    else:
-        parts = _service_request(full)
-    return {"order": summary_view(summary), **parts}
+    return {"order": summary_view(summary), **vendor_named(summary.dialect).detail(full)}
 
 
 @router.get("", summary="Orders of every dialect")
@@ -179,7 +81,12 @@ async def facets(request: Request) -> JsonResponse:
     """Each dialect's title, tenants and the states its orders can show."""
     tenants = await runtime(request).board.tenants()
     return JsonResponse(
-        {"dialects": {name: {**d, "tenants": tenants[name]} for name, d in DIALECTS.items()}}
+        {
+            "dialects": {
+                v.name: {"title": v.title, "states": list(v.states()), "tenants": tenants[v.name]}
+                for v in VENDORS
+            }
+        }
     )
 
 

@@ -54,12 +54,10 @@ class Accounts:
         self.clock = clock
         self._key = ""
 
-    async def start(self, admin_password: str) -> None:
-        """Load (or make) the signing key; add user `admin` if a password is configured."""
+    async def start(self) -> None:
+        """Load (or make) the signing key every process shares."""
         async with self.db.transaction() as conn:
             self._key = await user_store.secret(conn, "jwt", secrets.token_hex(32))
-        if admin_password:
-            await self.add_user("admin", admin_password, replace=False)
 
     async def add_user(self, username: str, password: str, *, replace: bool) -> bool:
         """Add a user (with `replace`, reset an existing one's password); False if it exists."""

@@ -5,7 +5,9 @@ The board and the feed only read; every change still goes through a dialect's ow
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pickbay.bus.feed import Feed
 from pickbay.core.errors import NotFound
@@ -13,16 +15,8 @@ from pickbay.core.events import StoredEvent
 from pickbay.core.orders import OrderSummary
 from pickbay.store import events as event_log
 from pickbay.store import orders as order_store
-from pickbay.store import tenants as tenant_store
 from pickbay.store.db import Database
-from pickbay.vendors.greymatter import repository as greymatter_store
-from pickbay.vendors.greymatter.model import ServiceRequest
-from pickbay.vendors.itempath import repository as itempath_store
-from pickbay.vendors.itempath.model import LiftOrder
-from pickbay.vendors.pickup_cloud import repository as pickup_store
-from pickbay.vendors.pickup_cloud.model import PickupOrder
-
-DialectOrder = PickupOrder | LiftOrder | ServiceRequest
+from pickbay.vendors.contract import Vendor
 
 # How long a feed read waits for the relay to catch up with what is already committed.
 CATCH_UP_SECONDS = 2.0
@@ -57,9 +51,10 @@ class OrderFilter:
 class Board:
     """Orders of every dialect, one order in full, and the event log read by sequence number."""
 
-    def __init__(self, db: Database, feed: Feed) -> None:
+    def __init__(self, db: Database, feed: Feed, vendors: Sequence[Vendor]) -> None:
         self.db = db
         self.feed = feed
+        self.vendors = {v.name: v for v in vendors}
 
     async def orders(
         self, where: OrderFilter, *, before: int | None = None, limit: int = 50
@@ -82,33 +77,22 @@ class Board:
         async with self.db.read() as conn:
             return await order_store.summaries(conn, ids=ids, limit=len(ids))
 
-    async def order(self, order_id: int) -> tuple[OrderSummary, DialectOrder]:
-        """One order: its summary and its dialect's own model."""
+    async def order(self, order_id: int) -> tuple[OrderSummary, Any]:
+        """One order: its summary and its vendor's own model of it."""
         async with self.db.read() as conn:
             found = await order_store.summaries(conn, ids=[order_id], limit=1)
             if not found:
                 raise NotFound(f"No order with id {order_id}.")
             summary = found[0]
-            full: DialectOrder | None
-            if summary.dialect == pickup_store.DIALECT:
-                full = await pickup_store.load(conn, order_id)
-            elif summary.dialect == itempath_store.DIALECT:
-                full = await itempath_store.load_row(conn, order_id)
-            else:
-                full = await greymatter_store.load_row(conn, order_id)
+            full = await self.vendors[summary.dialect].load(conn, order_id)
         if full is None:
             raise NotFound(f"No order with id {order_id}.")
         return summary, full
 
     async def tenants(self) -> dict[str, list[str]]:
-        """The tenants of each dialect."""
+        """The tenants of each vendor."""
         async with self.db.read() as conn:
-            pickup = await tenant_store.names(conn)
-        return {
-            pickup_store.DIALECT: pickup,
-            itempath_store.DIALECT: [itempath_store.TENANT],
-            greymatter_store.DIALECT: [greymatter_store.TENANT],
-        }
+            return {name: await v.tenants(conn) for name, v in self.vendors.items()}
 
     async def events(
         self,

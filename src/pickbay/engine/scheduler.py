@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay.background import Worker
-from pickbay.core.errors import ConcurrentChange
+from pickbay.core.timers import TimerKind
+from pickbay.engine.changes import in_transaction
 from pickbay.engine.clock import ClockService
 from pickbay.store import timers as timer_store
 from pickbay.store.db import Database
@@ -36,9 +37,9 @@ class Scheduler:
         self.fired = 0
         clock.on_change(self.poke)
 
-    def register(self, kind: str, handler: Handler) -> None:
+    def register(self, kind: TimerKind, handler: Handler) -> None:
         """Have `handler` run timers of `kind`."""
-        self._handlers[kind] = handler
+        self._handlers[kind.key] = handler
 
     def poke(self) -> None:
         """Look at the timers again (new timers were stored, or the clock changed)."""
@@ -75,25 +76,26 @@ class Scheduler:
 
     async def _fire(self, timer: Timer) -> bool:
         handler = self._handlers.get(timer.kind)
-        for _attempt in range(5):
-            try:
-                async with self.db.transaction() as conn:
-                    if not await timer_store.claim(conn, timer.id):
-                        return False
-                    if handler is None:
-                        log.warning("dropping timer %s of unknown kind %s", timer.id, timer.kind)
-                    else:
-                        await handler(conn, timer)
-                self.fired += 1
-                return True
-            except ConcurrentChange:
-                continue
-            except Exception:
-                log.exception("timer %s (%s) failed; dropping it", timer.id, timer.kind)
-                break
-        async with self.db.transaction() as conn:
-            await timer_store.claim(conn, timer.id)
-        return False
+
+        async def attempt(conn: AsyncConnection) -> bool:
+            if not await timer_store.claim(conn, timer.id):
+                return False
+            if handler is None:
+                log.warning("dropping timer %s of unknown kind %s", timer.id, timer.kind)
+            else:
+                await handler(conn, timer)
+            return True
+
+        try:
+            fired = await in_transaction(self.db, attempt, f"timer {timer.id}")
+        except Exception:
+            log.exception("timer %s (%s) failed; dropping it", timer.id, timer.kind)
+            async with self.db.transaction() as conn:
+                await timer_store.claim(conn, timer.id)
+            return False
+        if fired:
+            self.fired += 1
+        return fired
 
     async def _pass(self) -> float:
         """Fire what is due; returns the wall seconds until the next timer (at most 2 s)."""

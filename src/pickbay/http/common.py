@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from fastapi import Request, Response
@@ -14,8 +14,10 @@ from starlette.responses import Response as StarletteResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pickbay.core.errors import PickbayError
-from pickbay.runtime import Runtime
 from pickbay.signalr.server import SignalRServer
+
+if TYPE_CHECKING:
+    from pickbay.runtime import Runtime
 
 ErrorRenderer = Callable[[Request, PickbayError], StarletteResponse]
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from pickbay.core.errors import ConcurrentChange
 from pickbay.core.events import Event
 from pickbay.core.orders import OrderSummary
+from pickbay.core.timers import TimerRequest
 from pickbay.store import events as event_log
 from pickbay.store import timers as timer_store
 from pickbay.store.query import where_given
@@ -60,13 +61,11 @@ async def append_history(
     tenant: str,
     row_id: int | None,
     events: Sequence[Event],
-    timers: Iterable[tuple[datetime, str, dict[str, Any]]],
+    timers: Iterable[TimerRequest],
 ) -> None:
-    """An order's new events and the timers it asked for (`kind` within its dialect)."""
+    """An order's new events and the timers it asked for."""
     await event_log.append(conn, dialect=dialect, tenant=tenant, order_id=row_id, new=events)
-    await timer_store.add(
-        conn, [(at, f"{dialect}.{kind}", row_id, data) for at, kind, data in timers]
-    )
+    await timer_store.add(conn, ((row_id, t) for t in timers))
 
 
 async def save_version(

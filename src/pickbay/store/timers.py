@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from pickbay.core.timers import TimerRequest
 from pickbay.store.tables import timers
 
 
@@ -24,16 +25,14 @@ class Timer:
     payload: dict[str, Any]
 
 
-async def add(
-    conn: AsyncConnection, rows: Sequence[tuple[datetime, str, int | None, dict[str, Any]]]
-) -> None:
-    """Store timers (due_at, kind, order_id, payload) in the caller's transaction."""
-    if not rows:
-        return
-    await conn.execute(
-        insert(timers),
-        [{"due_at": d, "kind": k, "order_id": o, "payload": p} for d, k, o, p in rows],
-    )
+async def add(conn: AsyncConnection, requests: Iterable[tuple[int | None, TimerRequest]]) -> None:
+    """Store timer requests, each for an order row (or none), in the caller's transaction."""
+    rows = [
+        {"due_at": t.at, "kind": t.kind.key, "order_id": order_id, "payload": t.data}
+        for order_id, t in requests
+    ]
+    if rows:
+        await conn.execute(insert(timers), rows)
 
 
 _DUE = (

@@ -12,8 +12,8 @@ from pickbay.vendors.greymatter.model import (
     PUT_LIFECYCLE,
     Container,
     Filter,
-    Kind,
     Line,
+    RequestType,
     ServiceRequest,
     Slot,
     State,
@@ -105,7 +105,7 @@ def _request(*quantities: int) -> ServiceRequest:
         )
         for n, q in enumerate(quantities)
     ]
-    return ServiceRequest(1, "R", Kind.PICK, lines, None, NOW, NOW, NOW)
+    return ServiceRequest(1, "R", RequestType.PICK, lines, None, NOW, NOW, NOW)
 
 
 def test_lines_sharing_stock_block_it_once_and_all_or_nothing() -> None:

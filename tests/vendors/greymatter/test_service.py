@@ -6,14 +6,14 @@ from datetime import timedelta
 
 from pickbay.runtime import Runtime
 from pickbay.store import events as event_log
-from pickbay.vendors.greymatter.model import INFORMATION, Kind
-from pickbay.vendors.greymatter.service import NewLine, NewRequest
+from pickbay.vendors.greymatter.model import INFORMATION, RequestType
+from pickbay.vendors.greymatter.service import FloorService, NewLine, NewRequest
 from tests.conftest import T0, paused_clock, settings_for
 
 
 def _request(name: str, **attributes: str) -> NewRequest:
     line = NewLine(f"{name}_1", 1, {"filter_parameters": ["product_sku = '5001'"]})
-    return NewRequest(name, Kind.PICK, [line], attributes or None)
+    return NewRequest(name, RequestType.PICK, [line], attributes or None)
 
 
 async def test_one_bin_serves_priorities_then_deadlines_and_waits_for_windows(
@@ -33,7 +33,7 @@ async def test_one_bin_serves_priorities_then_deadlines_and_waits_for_windows(
             _request("HIGH", simple_priority="high"),
             _request("CRITICAL", simple_priority="critical", pick_after_time=later),
         ):
-            await rt.greymatter.create(new)
+            await rt.service(FloorService).create(new)
         await rt.scheduler.advance(900)
         async with rt.db.read() as conn:
             logged = await event_log.read(conn, dialect="greymatter")

@@ -84,7 +84,7 @@ def test_one_time_lifecycle_records_every_change() -> None:
     order.input_pack("B", {}, later, POLICY)
     assert order.state is S.READYFORPICKUP
     assert order_states(order) == ["READYFORPICKUP"]
-    expiry = [t for t in order.timers if t.action == "expire"]
+    expiry = [t for t in order.timers if t.kind.step == "expire"]
     assert [t.at for t in expiry] == [later + timedelta(days=14)]
 
     picked = order.pick_up(later, out, POLICY)
@@ -145,7 +145,7 @@ def test_recurrent_order_iterates_until_end_date() -> None:
     assert order.state is S.SCHEDULED
     assert article.due_date == T0 + timedelta(days=5)
     assert order.events[0].payload["orderStateChangedDate"] is None
-    prepare = [t for t in order.timers if t.action == "prepare"]
+    prepare = [t for t in order.timers if t.kind.step == "prepare"]
     assert [t.at for t in prepare] == [T0 + timedelta(days=4)]
 
     iterations = 0
@@ -160,7 +160,7 @@ def test_recurrent_order_iterates_until_end_date() -> None:
         if order.state is S.PICKEDUP:
             break
         assert order.state is S.SCHEDULED
-        assert [t.action for t in order.timers] == ["prepare", "due", "expire"]
+        assert [t.kind.step for t in order.timers] == ["prepare", "due", "expire"]
     # due on day 5, 15, 25 after T0: the end date is inclusive
     assert iterations == 3
     assert len(article.picked_up) == 3

@@ -12,18 +12,28 @@ from typing import Any
 from pickbay.core.errors import InvalidInput
 from pickbay.core.events import Event, StoredEvent
 from pickbay.core.lifecycle import Lifecycle
+from pickbay.core.timers import TimerKind, TimerRequest
 
+NAME = "greymatter"
 VERSION_NUMBER = "1.5.0"
 
-# Event types (dialect "greymatter"); those with a `notification` payload become webhooks.
+# Event types; those with a `notification` payload become webhooks.
 CREATED = "service_request.created"
 INFORMATION = "service_request.information"
 MODIFICATION = "service_request.modification"
 BIN_COMPLETE = "bin.complete"
 STOCK_CHANGED = "stock.changed"
 
+# The floor's steps: checking a request's stock, sending racks to free bins, a rack reaching
+# its station, the operator's next pick, and a cancel or modify answered later.
+CHECK_STEP = TimerKind(NAME, "check")
+DISPATCH_STEP = TimerKind(NAME, "dispatch")
+REACH_STEP = TimerKind(NAME, "reach")
+PICK_STEP = TimerKind(NAME, "pick")
+TRANSACTION_STEP = TimerKind(NAME, "transaction")
 
-class Kind(StrEnum):
+
+class RequestType(StrEnum):
     """The type of a top-level service request."""
 
     PICK = "PICK"
@@ -92,7 +102,7 @@ PUT_LIFECYCLE: Lifecycle[State, Trigger] = Lifecycle(
         ([S.CREATED], T.MODIFY, S.CREATED),
     ],
 )
-LIFECYCLES = {Kind.PICK: PICK_LIFECYCLE, Kind.PUT: PUT_LIFECYCLE}
+LIFECYCLES = {RequestType.PICK: PICK_LIFECYCLE, RequestType.PUT: PUT_LIFECYCLE}
 
 STATUS = {
     S.CREATED: "CREATED",
@@ -265,7 +275,7 @@ class ServiceRequest:
 
     id: int
     external_id: str
-    kind: Kind
+    kind: RequestType
     lines: list[Line]
     attributes: dict[str, Any] | None
     received_at: datetime
@@ -278,7 +288,7 @@ class ServiceRequest:
     row_id: int | None = None
     version: int = 0
     events: list[Event] = field(default_factory=list)
-    timers: list[tuple[datetime, str, dict[str, Any]]] = field(default_factory=list)
+    timers: list[TimerRequest] = field(default_factory=list)
 
     # ------------------------------------------------------------------ queries
 
@@ -338,7 +348,7 @@ class ServiceRequest:
         A put needs no stock: it asks for a rack to be staged.
         """
         self._set_defaults()
-        if self.kind is Kind.PUT:
+        if self.kind is RequestType.PUT:
             self._move(Trigger.BLOCK, now)
             self._line_state("fulfillable", now)
             self.inform(now, "stage_requested")
@@ -361,7 +371,7 @@ class ServiceRequest:
 
     def reach(self, now: datetime, pps_id: int, bin_id: int | None) -> None:
         """The first rack reaches station `pps_id` (a pick fills bin `bin_id` there)."""
-        trigger = Trigger.STAGE if self.kind is Kind.PUT else Trigger.REACH
+        trigger = Trigger.STAGE if self.kind is RequestType.PUT else Trigger.REACH
         self._move(trigger, now)
         self.pps_id, self.bin_id = pps_id, bin_id
         attributes = dict(self.attributes or {})
@@ -538,7 +548,7 @@ class ServiceRequest:
     def _after_transaction(self, now: datetime, first: bool) -> None:
         """One notification per transaction; the last one carries the final state (and the
         first one also tells pick_started when it is the last)."""
-        if self.next_line() is not None or (first and self.kind is Kind.PICK):
+        if self.next_line() is not None or (first and self.kind is RequestType.PICK):
             self.inform(now, "pick")
         if self.next_line() is not None:
             return
@@ -547,7 +557,7 @@ class ServiceRequest:
         if not short:
             self._line_state("complete", now, status="PROCESSED")
         self.inform(now, self.state.value)
-        if self.bin_id is not None and self.kind is Kind.PICK:
+        if self.bin_id is not None and self.kind is RequestType.PICK:
             self.events.append(
                 Event(
                     BIN_COMPLETE,

@@ -22,17 +22,17 @@ from pickbay.store.tables import (
     orders,
 )
 from pickbay.vendors.greymatter.model import (
+    NAME,
     PRIORITIES,
     Container,
     Filter,
-    Kind,
     Line,
+    RequestType,
     ServiceRequest,
     Slot,
     State,
 )
 
-DIALECT = "greymatter"
 TENANT = "default"
 ID_REF = "id"  # order_refs kind of service request and line ids
 
@@ -138,7 +138,7 @@ def decode(data: dict[str, Any], row_id: int, version: int) -> ServiceRequest:
     return ServiceRequest(
         id=data["id"],
         external_id=data["external_id"],
-        kind=Kind(data["kind"]),
+        kind=RequestType(data["kind"]),
         lines=lines,
         attributes=data["attributes"],
         received_at=datetime.fromisoformat(data["received_at"]),
@@ -182,7 +182,7 @@ def _floor_row(sr: ServiceRequest) -> dict[str, Any]:
 
 async def _write_parts(conn: AsyncConnection, sr: ServiceRequest) -> None:
     await append_history(
-        conn, dialect=DIALECT, tenant=TENANT, row_id=sr.row_id, events=sr.events, timers=sr.timers
+        conn, dialect=NAME, tenant=TENANT, row_id=sr.row_id, events=sr.events, timers=sr.timers
     )
 
 
@@ -194,7 +194,7 @@ async def insert_request(conn: AsyncConnection, sr: ServiceRequest) -> None:
                 conn,
                 [
                     new_row(
-                        dialect=DIALECT,
+                        dialect=NAME,
                         tenant=TENANT,
                         number=sr.external_id,
                         kind=sr.kind.value.lower(),
@@ -224,7 +224,7 @@ async def insert_request(conn: AsyncConnection, sr: ServiceRequest) -> None:
 
 
 def _ref(kind: str, value: str, order_id: int) -> dict[str, Any]:
-    return {"dialect": DIALECT, "scope": TENANT, "kind": kind, "value": value, "order_id": order_id}
+    return {"dialect": NAME, "scope": TENANT, "kind": kind, "value": value, "order_id": order_id}
 
 
 async def add_line_refs(conn: AsyncConnection, sr: ServiceRequest, lines: list[Line]) -> None:
@@ -260,7 +260,7 @@ async def _load_order(conn: AsyncConnection, row_id: int | None) -> ServiceReque
     row = (
         await conn.execute(
             select(orders.c.data, orders.c.version).where(
-                and_(orders.c.id == row_id, orders.c.dialect == DIALECT)
+                and_(orders.c.id == row_id, orders.c.dialect == NAME)
             )
         )
     ).first()
@@ -271,7 +271,7 @@ async def _ref_order(conn: AsyncConnection, kind: str, value: str) -> int | None
     found = await conn.execute(
         select(order_refs.c.order_id).where(
             and_(
-                order_refs.c.dialect == DIALECT,
+                order_refs.c.dialect == NAME,
                 order_refs.c.scope == TENANT,
                 order_refs.c.kind == kind,
                 order_refs.c.value == value,
@@ -288,7 +288,7 @@ async def load(conn: AsyncConnection, sr_or_line_id: int) -> ServiceRequest | No
 
 
 async def load_external(
-    conn: AsyncConnection, kind: Kind, external_id: str
+    conn: AsyncConnection, kind: RequestType, external_id: str
 ) -> ServiceRequest | None:
     """The request of this type with this externalServiceRequestId."""
     return await _load_order(conn, await _ref_order(conn, kind.value, external_id))

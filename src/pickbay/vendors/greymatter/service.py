@@ -11,23 +11,30 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay.core.errors import Conflict, InvalidInput, NotFound
 from pickbay.core.events import Event
+from pickbay.core.timers import TimerRequest
+from pickbay.engine.changes import ChangeLoop
 from pickbay.engine.clock import ClockService
-from pickbay.engine.retry import in_transaction
 from pickbay.engine.scheduler import Scheduler
 from pickbay.store import events as event_log
 from pickbay.store import timers as timer_store
 from pickbay.store.db import Database
 from pickbay.store.timers import Timer
-from pickbay.vendors.greymatter import machine as butler
+from pickbay.vendors.greymatter import machine
 from pickbay.vendors.greymatter import repository as repo
 from pickbay.vendors.greymatter.model import (
     AT_STATION,
     CHANGEABLE,
+    CHECK_STEP,
     CREATED,
+    DISPATCH_STEP,
+    NAME,
+    PICK_STEP,
+    REACH_STEP,
     STOCK_CHANGED,
+    TRANSACTION_STEP,
     Container,
-    Kind,
     Line,
+    RequestType,
     ServiceRequest,
     Slot,
     State,
@@ -60,7 +67,7 @@ class NewRequest:
     """A service request as posted (already validated)."""
 
     external_id: str
-    kind: Kind
+    kind: RequestType
     lines: list[NewLine]
     attributes: dict[str, Any] | None = None
 
@@ -82,15 +89,16 @@ class FloorService:
         self.db = db
         self.clock = clock
         self.scheduler = scheduler
+        self._changes = ChangeLoop(db, clock, scheduler)
         self.floor = floor
         for kind, handler in (
-            ("check", self._on_check),
-            ("dispatch", self._on_dispatch),
-            ("reach", self._on_reach),
-            ("pick", self._on_pick),
-            ("transaction", self._on_transaction),
+            (CHECK_STEP, self._on_check),
+            (DISPATCH_STEP, self._on_dispatch),
+            (REACH_STEP, self._on_reach),
+            (PICK_STEP, self._on_pick),
+            (TRANSACTION_STEP, self._on_transaction),
         ):
-            scheduler.register(f"{repo.DIALECT}.{kind}", handler)
+            scheduler.register(kind, handler)
 
     # ------------------------------------------------------------------ host API
 
@@ -112,7 +120,9 @@ class FloorService:
             sr.events.append(
                 Event(CREATED, now, {"id": sr.id, "externalServiceRequestId": sr.external_id})
             )
-            sr.timers.append((now + timedelta(seconds=self.floor.check_seconds), "check", {}))
+            sr.timers.append(
+                TimerRequest(now + timedelta(seconds=self.floor.check_seconds), CHECK_STEP)
+            )
             await repo.insert_request(conn, sr)
         self.scheduler.poke()
         return sr
@@ -127,7 +137,7 @@ class FloorService:
         return sr, line
 
     async def request_change(
-        self, kind: Kind, external_id: str, action: str, changes: Changes | None = None
+        self, kind: RequestType, external_id: str, action: str, changes: Changes | None = None
     ) -> tuple[int, ServiceRequest]:
         """Accept a cancel or modify; the answer comes as a notification. Returns its id."""
 
@@ -144,8 +154,8 @@ class FloorService:
                 payload["lines"] = [vars(x) for x in changes.lines]
                 payload["attributes"] = changes.attributes
             # Only a timer: the request itself changes when the floor applies it.
-            kind_name = f"{repo.DIALECT}.transaction"
-            await timer_store.add(conn, [(self.clock.now(), kind_name, sr.row_id, payload)])
+            step = TimerRequest(self.clock.now(), TRANSACTION_STEP, payload)
+            await timer_store.add(conn, [(sr.row_id, step)])
             return transaction, sr
 
         async with self.db.transaction() as conn:
@@ -165,7 +175,7 @@ class FloorService:
         async def change(conn: AsyncConnection, sr: ServiceRequest, now: datetime) -> None:
             if sr.state not in (State.FULFILLABLE, State.STAGE_REQUESTED):
                 raise Conflict(f"Service request {sr.id} is {sr.state.value}, not waiting.")
-            if sr.bin_id is None and sr.kind is Kind.PICK:
+            if sr.bin_id is None and sr.kind is RequestType.PICK:
                 free = await self._free_bins(conn)
                 if not free:
                     raise Conflict("Every station bin is taken.")
@@ -175,7 +185,7 @@ class FloorService:
         return await self._change(sr_id, change)
 
     async def pick(
-        self, sr_id: int, line_id: str, kind: Kind, quantity: int | None, tote_id: str | None
+        self, sr_id: int, line_id: str, kind: RequestType, quantity: int | None, tote_id: str | None
     ) -> ServiceRequest:
         """The operator picks (or puts) eaches of a line: its next slot's, unless told."""
 
@@ -193,7 +203,7 @@ class FloorService:
         """The operator reports eaches of a line's slot missing, damaged or unscannable."""
 
         async def change(conn: AsyncConnection, sr: ServiceRequest, now: datetime) -> None:
-            if sr.kind is not Kind.PICK:
+            if sr.kind is not RequestType.PICK:
                 raise Conflict("Exceptions are raised on pick lines.")
             line = sr.line(line_id)
             others = await repo.matching(conn, line.filters)
@@ -215,7 +225,7 @@ class FloorService:
         async with self.db.transaction() as conn:
             if await repo.has_stock(conn):
                 return
-            for attributes, quantity, subpack in butler.SANDBOX_STOCK:
+            for attributes, quantity, subpack in machine.SANDBOX_STOCK:
                 slot = await repo.slot_for(conn, attributes, now, subpack)
                 slot.quantity = quantity
                 await repo.save_slots(conn, [slot], now)
@@ -253,7 +263,7 @@ class FloorService:
     async def _check(self, conn: AsyncConnection, sr: ServiceRequest, now: datetime) -> None:
         if sr.state is not State.CREATED:
             raise Conflict(f"Service request {sr.id} is {sr.state.value}; it was checked.")
-        if sr.kind is Kind.PICK:
+        if sr.kind is RequestType.PICK:
             found = {line.id: await repo.matching(conn, line.filters) for line in sr.lines}
             if sr.block(now, found):
                 touched = {s.id: s for slots in found.values() for s in slots}
@@ -262,7 +272,9 @@ class FloorService:
         else:
             sr.block(now, {})
             if self.floor.auto:
-                sr.timers.append((now + timedelta(seconds=self.floor.rack_seconds), "reach", {}))
+                sr.timers.append(
+                    TimerRequest(now + timedelta(seconds=self.floor.rack_seconds), REACH_STEP)
+                )
 
     async def _on_dispatch(self, conn: AsyncConnection, timer: Timer) -> None:
         if not self.floor.auto:
@@ -274,17 +286,19 @@ class FloorService:
             if sr is None:
                 continue
             sr.pps_id, sr.bin_id = free.pop(0)
-            sr.timers.append((now + timedelta(seconds=self.floor.rack_seconds), "reach", {}))
+            sr.timers.append(
+                TimerRequest(now + timedelta(seconds=self.floor.rack_seconds), REACH_STEP)
+            )
             await repo.update_request(conn, sr)
         opens = await repo.next_pick_after(conn, now)
         if opens is not None:
-            await timer_store.add(conn, [(opens, f"{repo.DIALECT}.dispatch", None, {})])
+            await timer_store.add(conn, [(None, TimerRequest(opens, DISPATCH_STEP))])
 
     async def _on_reach(self, conn: AsyncConnection, timer: Timer) -> None:
         sr = await self._timer_request(conn, timer)
         if sr is None or sr.state not in (State.FULFILLABLE, State.STAGE_REQUESTED):
             return
-        if sr.kind is Kind.PICK and sr.bin_id is None:
+        if sr.kind is RequestType.PICK and sr.bin_id is None:
             return  # cancelled and taken again since; a dispatch assigns it anew
         self._arrive(sr, self.clock.now())
         await repo.update_request(conn, sr)
@@ -331,7 +345,9 @@ class FloorService:
     def _arrive(self, sr: ServiceRequest, now: datetime) -> None:
         sr.reach(now, sr.pps_id or 1, sr.bin_id)
         if self.floor.auto:
-            sr.timers.append((now + timedelta(seconds=self.floor.pick_seconds), "pick", {}))
+            sr.timers.append(
+                TimerRequest(now + timedelta(seconds=self.floor.pick_seconds), PICK_STEP)
+            )
 
     async def _transact(
         self,
@@ -343,7 +359,7 @@ class FloorService:
     ) -> None:
         """One pick (or put) transaction on `line`, and what follows it."""
         ids = iter(await repo.new_ids(conn, 2))
-        if sr.kind is Kind.PUT:
+        if sr.kind is RequestType.PUT:
             slot = await repo.slot_for(conn, line.product_values(), now)
             sr.put(line, now, slot, ids, line.remaining if quantity is None else quantity)
             touched = {slot.id: slot}
@@ -361,18 +377,20 @@ class FloorService:
 
     def _after(self, sr: ServiceRequest, now: datetime) -> None:
         """Plan the next step after a transaction: another pick, or leave the station."""
-        if sr.state is State.COMPLETE and sr.kind is Kind.PUT:
+        if sr.state is State.COMPLETE and sr.kind is RequestType.PUT:
             sr.release(now)
         if sr.state in AT_STATION:
             if self.floor.auto:
-                sr.timers.append((now + timedelta(seconds=self.floor.pick_seconds), "pick", {}))
+                sr.timers.append(
+                    TimerRequest(now + timedelta(seconds=self.floor.pick_seconds), PICK_STEP)
+                )
         elif sr.bin_id is not None:
             sr.pps_id = sr.bin_id = None
             self._dispatch_soon(sr, now)
 
     def _dispatch_soon(self, sr: ServiceRequest, now: datetime) -> None:
         if self.floor.auto:
-            sr.timers.append((now, "dispatch", {}))
+            sr.timers.append(TimerRequest(now, DISPATCH_STEP))
 
     async def _apply(
         self, conn: AsyncConnection, sr: ServiceRequest, payload: dict[str, Any], now: datetime
@@ -402,7 +420,7 @@ class FloorService:
 
     async def _free_bins(self, conn: AsyncConnection) -> list[tuple[int, int]]:
         busy = await repo.busy_bins(conn)
-        every = butler.station_bins(self.floor.stations, self.floor.bins)
+        every = machine.station_bins(self.floor.stations, self.floor.bins)
         return [b for b in every if b not in busy]
 
     async def _timer_request(self, conn: AsyncConnection, timer: Timer) -> ServiceRequest | None:
@@ -417,9 +435,7 @@ class FloorService:
             )
             for s in slots
         ]
-        await event_log.append(
-            conn, dialect=repo.DIALECT, tenant=repo.TENANT, order_id=None, new=new
-        )
+        await event_log.append(conn, dialect=NAME, tenant=repo.TENANT, order_id=None, new=new)
 
     async def _change(
         self,
@@ -428,17 +444,17 @@ class FloorService:
     ) -> ServiceRequest:
         """Load, change and store one request in one transaction, retrying lost races."""
 
-        async def attempt(conn: AsyncConnection) -> ServiceRequest:
+        async def load(conn: AsyncConnection) -> ServiceRequest | None:
             sr = await repo.load(conn, sr_id)
-            if sr is None or sr.id != sr_id:
-                raise NotFound(f"No service request with id {sr_id}.")
-            await change(conn, sr, self.clock.now())
-            await repo.update_request(conn, sr)
-            return sr
+            return sr if sr is not None and sr.id == sr_id else None
 
-        sr = await in_transaction(self.db, attempt, f"service request {sr_id}")
-        if sr.timers:
-            self.scheduler.poke()
+        sr, _ = await self._changes.run(
+            load,
+            change,
+            repo.update_request,
+            missing=f"No service request with id {sr_id}.",
+            label=f"service request {sr_id}",
+        )
         return sr
 
 

@@ -10,6 +10,9 @@ from typing import Any
 from pickbay.core.errors import InvalidInput
 from pickbay.core.events import Event
 from pickbay.core.lifecycle import Lifecycle
+from pickbay.core.timers import TimerKind, TimerRequest
+
+NAME = "itempath"
 
 ORDER_CREATED = "order.created"
 ORDER_UPDATED = "order.updated"
@@ -17,6 +20,10 @@ ORDER_STATUS_CHANGED = "order.status_changed"
 ORDER_DELETED = "order.deleted"
 LINE_PROCESSED = "line.processed"
 MATERIAL_CHANGED = "material.changed"
+
+# The lift's steps: importing a posted order, and its operator confirming the next line.
+IMPORT_STEP = TimerKind(NAME, "import")
+PROCESS_STEP = TimerKind(NAME, "process")
 
 
 INFO = tuple(f"info{n}" for n in range(1, 6))
@@ -173,7 +180,7 @@ class LiftOrder:
     row_id: int | None = None
     version: int = 0
     events: list[Event] = field(default_factory=list)
-    timers: list[tuple[datetime, str, dict[str, Any]]] = field(default_factory=list)
+    timers: list[TimerRequest] = field(default_factory=list)
 
     # ------------------------------------------------------------------ queries
 

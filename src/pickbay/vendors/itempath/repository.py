@@ -25,6 +25,7 @@ from pickbay.store.tables import (
 )
 from pickbay.vendors.itempath.model import (
     LINE_ATTRIBUTES,
+    NAME,
     ORDER_ATTRIBUTES,
     Direction,
     LiftLine,
@@ -34,7 +35,6 @@ from pickbay.vendors.itempath.model import (
     Stock,
 )
 
-DIALECT = "itempath"
 TENANT = "default"  # one Power Pick installation per pickbay
 
 
@@ -105,7 +105,7 @@ async def _write_parts(conn: AsyncConnection, order: LiftOrder, fields: Iterable
         await conn.execute(insert(itempath_fields), rows)
     await append_history(
         conn,
-        dialect=DIALECT,
+        dialect=NAME,
         tenant=TENANT,
         row_id=order.row_id,
         events=order.events,
@@ -123,7 +123,7 @@ async def insert_order(conn: AsyncConnection, order: LiftOrder) -> None:
             conn,
             [
                 new_row(
-                    dialect=DIALECT,
+                    dialect=NAME,
                     tenant=TENANT,
                     number=order.name,
                     kind=order.direction.name.lower(),
@@ -194,7 +194,7 @@ async def delete_order(conn: AsyncConnection, order: LiftOrder) -> None:
     if result.rowcount != 1:
         raise ConcurrentChange(f"order {order.name} was changed concurrently")
     await event_log.append(
-        conn, dialect=DIALECT, tenant=TENANT, order_id=order.row_id, new=order.events
+        conn, dialect=NAME, tenant=TENANT, order_id=order.row_id, new=order.events
     )
 
 

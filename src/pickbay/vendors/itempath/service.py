@@ -13,19 +13,23 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from pickbay.core.errors import Conflict, InvalidInput, NotFound
 from pickbay.core.events import Event
 from pickbay.core.query import ListQuery
+from pickbay.core.timers import TimerRequest
+from pickbay.engine.changes import ChangeLoop
 from pickbay.engine.clock import ClockService
-from pickbay.engine.retry import in_transaction
 from pickbay.engine.scheduler import Scheduler
 from pickbay.store import events as event_log
 from pickbay.store.db import Database
 from pickbay.store.timers import Timer
-from pickbay.vendors.itempath import machine as lift_module
+from pickbay.vendors.itempath import machine
 from pickbay.vendors.itempath import repository as repo
 from pickbay.vendors.itempath.model import (
+    IMPORT_STEP,
     MATERIAL_CHANGED,
+    NAME,
     ORDER_CREATED,
     ORDER_DELETED,
     ORDER_UPDATED,
+    PROCESS_STEP,
     Direction,
     LiftLine,
     LiftOrder,
@@ -91,9 +95,10 @@ class LiftService:
         self.db = db
         self.clock = clock
         self.scheduler = scheduler
+        self._changes = ChangeLoop(db, clock, scheduler)
         self.timing = timing
-        scheduler.register(f"{repo.DIALECT}.import", self._on_import)
-        scheduler.register(f"{repo.DIALECT}.process", self._on_process)
+        scheduler.register(IMPORT_STEP, self._on_import)
+        scheduler.register(PROCESS_STEP, self._on_process)
 
     # ------------------------------------------------------------------ orders
 
@@ -129,7 +134,9 @@ class LiftService:
             )
             order.check_stock(await repo.lock_stock(conn, (m["uuid"] for m in resolved)))
             order.record(ORDER_CREATED, now, directionType=int(order.direction))
-            order.timers.append((now + timedelta(seconds=self.timing.import_seconds), "import", {}))
+            order.timers.append(
+                TimerRequest(now + timedelta(seconds=self.timing.import_seconds), IMPORT_STEP)
+            )
             await repo.insert_order(conn, order)
         self.scheduler.poke()
         return order
@@ -264,11 +271,11 @@ class LiftService:
         async with self.db.transaction() as conn:
             if await repo.count_materials(conn, ListQuery()) > 0:
                 return
-            for name, description, quantity in lift_module.SANDBOX_MATERIALS:
+            for name, description, quantity in machine.SANDBOX_MATERIALS:
                 await repo.insert_material(
                     conn,
                     _material_row(
-                        lift_module.material_id(name),
+                        machine.material_id(name),
                         {"name": name, "description": description, "unit_of_measure": "Piece"},
                         now,
                         quantity,
@@ -368,7 +375,9 @@ class LiftService:
     def _plan(self, order: LiftOrder, now: datetime) -> None:
         """Have the simulated operator confirm the next line, if the order is allocated."""
         if self.timing.auto_process and order.is_allocated and order.queued_lines():
-            order.timers.append((now + timedelta(seconds=self.timing.line_seconds), "process", {}))
+            order.timers.append(
+                TimerRequest(now + timedelta(seconds=self.timing.line_seconds), PROCESS_STEP)
+            )
 
     async def _set_allocation(
         self, conn: AsyncConnection, order: LiftOrder, allocate: bool, now: datetime
@@ -429,7 +438,7 @@ class LiftService:
             payload.update(name=row["name"], currentQuantity=row["current_quantity"])
         await event_log.append(
             conn,
-            dialect=repo.DIALECT,
+            dialect=NAME,
             tenant=repo.TENANT,
             order_id=None,
             new=[Event(MATERIAL_CHANGED, now, payload)],
@@ -443,18 +452,13 @@ class LiftService:
         store: Callable[[AsyncConnection, LiftOrder], Awaitable[None]] = repo.update_order,
     ) -> LiftOrder:
         """Load, change and store (or delete) one order in one transaction, retrying races."""
-
-        async def attempt(conn: AsyncConnection) -> LiftOrder:
-            order = await repo.load(conn, order_id)
-            if order is None:
-                raise NotFound(f"Order '{order_id}' does not exist.")
-            await change(conn, order, self.clock.now())
-            await store(conn, order)
-            return order
-
-        order = await in_transaction(self.db, attempt, f"order '{order_id}'")
-        if order.timers:
-            self.scheduler.poke()
+        order, _ = await self._changes.run(
+            lambda conn: repo.load(conn, order_id),
+            change,
+            store,
+            missing=f"Order '{order_id}' does not exist.",
+            label=f"order '{order_id}'",
+        )
         return order
 
 

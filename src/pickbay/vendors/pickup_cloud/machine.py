@@ -29,7 +29,7 @@ def _rng(*parts: object) -> Random:
 def internal_id(order: PickupOrder, article: Article, n: int) -> int:
     """The robot's id for pack n of an article: unique per order, article, iteration and pack."""
     index = order.articles.index(article)
-    return ((order.id or 0) * 100 + index) * 100_000 + article.iteration * 1000 + n + 1
+    return ((order.row_id or 0) * 100 + index) * 100_000 + article.iteration * 1000 + n + 1
 
 
 def simulated_pack(order: PickupOrder, article: Article, n: int, now: datetime) -> Pack:

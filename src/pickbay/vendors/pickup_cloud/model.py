@@ -11,6 +11,7 @@ from typing import Any
 from pickbay.core.errors import InvalidInput, InvalidTransition
 from pickbay.core.events import Event
 from pickbay.core.lifecycle import Lifecycle
+from pickbay.core.timers import TimerKind, TimerRequest
 from pickbay.vendors.pickup_cloud.demo_script import DemoScript, ScriptAction
 
 Pack = dict[str, Any]
@@ -67,9 +68,18 @@ _ORDER_STATE_PRECEDENCE = (
     S.CANCELED,
 )
 
-ORDER_STATE_CHANGED = "pickup_cloud.order_state_changed"
-ARTICLE_STATE_CHANGED = "pickup_cloud.article_state_changed"
-ORDER_UPDATED = "pickup_cloud.order_updated"
+NAME = "pickup_cloud"
+
+ORDER_STATE_CHANGED = "order.state_changed"
+ARTICLE_STATE_CHANGED = "article.state_changed"
+ORDER_UPDATED = "order.updated"
+
+# The steps an order plans: a demo script's step, a recurrent article's preparation and due
+# date, and the expiry of an uncollected order.
+SCRIPT_STEP = TimerKind(NAME, "script")
+PREPARE_STEP = TimerKind(NAME, "prepare")
+DUE_STEP = TimerKind(NAME, "due")
+EXPIRE_STEP = TimerKind(NAME, "expire")
 
 EXPIRED_REASON = "Expired"
 
@@ -85,15 +95,6 @@ def derive_order_state(states: list[PickupState]) -> PickupState:
 def iso(t: datetime | None) -> str | None:
     """ISO 8601 text of an aware time, for event payloads."""
     return None if t is None else t.isoformat()
-
-
-@dataclass(frozen=True)
-class TimerRequest:
-    """A step the order wants run at virtual time `at` (the engine stores and fires it)."""
-
-    at: datetime
-    action: str
-    data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -152,7 +153,7 @@ class PickupOrder:
     first_input_at: datetime | None = None
     is_overdue: bool = False
     cancellation_reason: str = ""
-    id: int | None = None
+    row_id: int | None = None
     version: int = 0
     events: list[Event] = field(default_factory=list, repr=False)
     timers: list[TimerRequest] = field(default_factory=list, repr=False)
@@ -208,7 +209,9 @@ class PickupOrder:
         if script is not None:
             for seconds, action in script.steps:
                 order.timers.append(
-                    TimerRequest(now + timedelta(seconds=seconds), "script", {"step": action.value})
+                    TimerRequest(
+                        now + timedelta(seconds=seconds), SCRIPT_STEP, {"step": action.value}
+                    )
                 )
         return order
 
@@ -397,10 +400,12 @@ class PickupOrder:
         data = {"article": index, "iteration": article.iteration}
         if prepare:
             opens = max(now, due - timedelta(days=policy.preparation_days))
-            self.timers.append(TimerRequest(opens, "prepare", data))
-        self.timers.append(TimerRequest(max(now, due), "due", data))
+            self.timers.append(TimerRequest(opens, PREPARE_STEP, data))
+        self.timers.append(TimerRequest(max(now, due), DUE_STEP, data))
         self.timers.append(
-            TimerRequest(max(now, due) + timedelta(days=policy.pickup_expiry_days), "expire", data)
+            TimerRequest(
+                max(now, due) + timedelta(days=policy.pickup_expiry_days), EXPIRE_STEP, data
+            )
         )
 
     def _move(
@@ -424,7 +429,7 @@ class PickupOrder:
             and policy is not None
         ):
             self.timers.append(
-                TimerRequest(now + timedelta(days=policy.pickup_expiry_days), "expire", {})
+                TimerRequest(now + timedelta(days=policy.pickup_expiry_days), EXPIRE_STEP)
             )
 
     def _ids(self) -> dict[str, Any]:

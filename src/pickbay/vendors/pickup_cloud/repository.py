@@ -14,9 +14,8 @@ from pickbay.store import events as event_log
 from pickbay.store import timers as timer_store
 from pickbay.store.orders import insert_rows, new_row, save_version
 from pickbay.store.tables import order_lines, order_refs, orders
-from pickbay.vendors.pickup_cloud.model import Article, OrderKind, PickupOrder, PickupState
+from pickbay.vendors.pickup_cloud.model import NAME, Article, OrderKind, PickupOrder, PickupState
 
-DIALECT = "pickup_cloud"
 GLOBAL = ""  # the scope of refs that are unique across tenants (codes)
 
 _DATES = (
@@ -85,7 +84,7 @@ def _refs(order: PickupOrder) -> list[dict[str, Any]]:
         refs.append(
             {"scope": order.origin, "kind": "order_number", "value": order.origin_order_number}
         )
-    return [{"dialect": DIALECT, "order_id": order.id, **r} for r in refs]
+    return [{"dialect": NAME, "order_id": order.row_id, **r} for r in refs]
 
 
 async def _flush(conn: AsyncConnection, written: list[PickupOrder]) -> None:
@@ -93,15 +92,12 @@ async def _flush(conn: AsyncConnection, written: list[PickupOrder]) -> None:
     await event_log.append_rows(
         conn,
         [
-            event_log.row(e, dialect=DIALECT, tenant=o.tenant, order_id=o.id)
+            event_log.row(e, dialect=NAME, tenant=o.tenant, order_id=o.row_id)
             for o in written
             for e in o.events
         ],
     )
-    await timer_store.add(
-        conn,
-        [(t.at, f"{DIALECT}.{t.action}", o.id, t.data) for o in written for t in o.timers],
-    )
+    await timer_store.add(conn, [(o.row_id, t) for o in written for t in o.timers])
 
 
 async def ref_taken(conn: AsyncConnection, scope: str, kind: str, value: str) -> bool:
@@ -117,8 +113,8 @@ async def insert_order(conn: AsyncConnection, order: PickupOrder) -> int:
         raise Conflict(
             f"An order with the order number '{order.order_number}' already exists."
         ) from None
-    assert order.id is not None
-    return order.id
+    assert order.row_id is not None
+    return order.row_id
 
 
 async def insert_orders(conn: AsyncConnection, new: list[PickupOrder]) -> None:
@@ -127,7 +123,7 @@ async def insert_orders(conn: AsyncConnection, new: list[PickupOrder]) -> None:
         conn,
         [
             new_row(
-                dialect=DIALECT,
+                dialect=NAME,
                 tenant=o.tenant,
                 number=o.order_number,
                 kind=o.kind.value,
@@ -140,21 +136,26 @@ async def insert_orders(conn: AsyncConnection, new: list[PickupOrder]) -> None:
         ],
     )
     for order, order_id in zip(new, ids, strict=True):
-        order.id, order.version = order_id, 1
+        order.row_id, order.version = order_id, 1
     await conn.execute(insert(order_refs), [r for o in new for r in _refs(o)])
     await conn.execute(
         insert(order_lines),
-        [_line_row(o.id, n, a) for o in new if o.id is not None for n, a in enumerate(o.articles)],
+        [
+            _line_row(o.row_id, n, a)
+            for o in new
+            if o.row_id is not None
+            for n, a in enumerate(o.articles)
+        ],
     )
     await _flush(conn, new)
 
 
 async def update_order(conn: AsyncConnection, order: PickupOrder) -> None:
     """Store a changed order with its new events and timers; Conflict if it changed meanwhile."""
-    assert order.id is not None
+    assert order.row_id is not None
     order.version = await save_version(
         conn,
-        order.id,
+        order.row_id,
         order.version,
         f"order {order.order_number}",
         state=order.state.value,
@@ -172,8 +173,8 @@ async def update_order(conn: AsyncConnection, order: PickupOrder) -> None:
         )
         .values(state=bindparam("b_state"), data=bindparam("b_data")),
         [
-            {"b_order_id": order.id, "b_number": n, "b_state": r["state"], "b_data": r["data"]}
-            for n, r in ((n, _line_row(order.id, n, a)) for n, a in enumerate(order.articles))
+            {"b_order_id": order.row_id, "b_number": n, "b_state": r["state"], "b_data": r["data"]}
+            for n, r in ((n, _line_row(order.row_id, n, a)) for n, a in enumerate(order.articles))
         ],
     )
     await _flush(conn, [order])
@@ -181,7 +182,7 @@ async def update_order(conn: AsyncConnection, order: PickupOrder) -> None:
 
 # Built once: a statement object costs about 0.1 ms to build, and this one is on every create.
 _FIND_ID = select(order_refs.c.order_id).where(
-    order_refs.c.dialect == DIALECT,
+    order_refs.c.dialect == NAME,
     order_refs.c.scope == bindparam("scope"),
     order_refs.c.kind == bindparam("kind"),
     order_refs.c.value == bindparam("value"),
@@ -204,13 +205,13 @@ _WITH_LINES = (
     )
     .order_by(orders.c.id, order_lines.c.number)
 )
-_BY_ID = _WITH_LINES.where(and_(orders.c.id == bindparam("order_id"), orders.c.dialect == DIALECT))
+_BY_ID = _WITH_LINES.where(and_(orders.c.id == bindparam("order_id"), orders.c.dialect == NAME))
 _BY_REF = _WITH_LINES.where(
     orders.c.id
     == select(order_refs.c.order_id)
     .where(
         and_(
-            order_refs.c.dialect == DIALECT,
+            order_refs.c.dialect == NAME,
             order_refs.c.scope == bindparam("scope"),
             order_refs.c.kind == bindparam("kind"),
             order_refs.c.value == bindparam("value"),
@@ -244,7 +245,7 @@ async def list_orders(
         .join(order_refs, order_refs.c.order_id == orders.c.id)
         .where(
             and_(
-                order_refs.c.dialect == DIALECT,
+                order_refs.c.dialect == NAME,
                 order_refs.c.scope == tenant,
                 order_refs.c.kind == "order_number",
             )
@@ -298,7 +299,7 @@ def _to_order(row: Any, lines: Any) -> PickupOrder:
     fields: dict[str, Any] = {name: data[name] for name in _SCALARS}
     fields.update({name: _dt(data[name]) for name in _DATES})
     return PickupOrder(
-        id=int(row["id"]),
+        row_id=int(row["id"]),
         tenant=row["tenant"],
         kind=OrderKind(row["kind"]),
         order_number=row["number"],

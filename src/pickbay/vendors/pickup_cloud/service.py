@@ -12,15 +12,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay.core.errors import Conflict, DemoFailure, InvalidInput, NotFound
 from pickbay.engine.batch import GroupCommit
+from pickbay.engine.changes import ChangeLoop
 from pickbay.engine.clock import ClockService
-from pickbay.engine.retry import in_transaction
 from pickbay.engine.scheduler import Scheduler
 from pickbay.store.db import Database
 from pickbay.store.timers import Timer
-from pickbay.vendors.pickup_cloud import machine as pickup_robot
+from pickbay.vendors.pickup_cloud import machine
 from pickbay.vendors.pickup_cloud import repository as repo
 from pickbay.vendors.pickup_cloud.demo_script import ScriptAction, parse_demo_script
 from pickbay.vendors.pickup_cloud.model import (
+    DUE_STEP,
+    EXPIRE_STEP,
+    PREPARE_STEP,
+    SCRIPT_STEP,
     Article,
     OrderKind,
     Pack,
@@ -100,10 +104,11 @@ class PickupService:
         self.policy = policy
         self.demo_scripts = demo_scripts
         self._creates = GroupCommit(db, repo.insert_orders, self._insert_one)
-        scheduler.register(f"{repo.DIALECT}.script", self._on_script)
-        scheduler.register(f"{repo.DIALECT}.prepare", self._on_prepare)
-        scheduler.register(f"{repo.DIALECT}.due", self._on_due)
-        scheduler.register(f"{repo.DIALECT}.expire", self._on_expire)
+        self._changes = ChangeLoop(db, clock, scheduler)
+        scheduler.register(SCRIPT_STEP, self._on_script)
+        scheduler.register(PREPARE_STEP, self._on_prepare)
+        scheduler.register(DUE_STEP, self._on_due)
+        scheduler.register(EXPIRE_STEP, self._on_expire)
 
     # ------------------------------------------------------------------ tenant API
 
@@ -206,9 +211,7 @@ class PickupService:
                 return
             for item in packs:
                 article = self._input_target(order, item.scan_code)
-                pack = pickup_robot.completed_pack(
-                    order, article, len(article.packs), item.details, now
-                )
+                pack = machine.completed_pack(order, article, len(article.packs), item.details, now)
                 order.input_pack(item.scan_code, pack, now, self.policy)
 
         order, _ = await self._change(
@@ -220,7 +223,7 @@ class PickupService:
         """The customer scans the pickup code and the robot outputs every stored pack."""
         return await self._change(
             self._by_code("pickup_code", pickup_code),
-            lambda o, now: o.pick_up(now, pickup_robot.output_details, self.policy),
+            lambda o, now: o.pick_up(now, machine.output_details, self.policy),
             pickup_code,
         )
 
@@ -249,7 +252,7 @@ class PickupService:
             conn,
             timer,
             lambda o, now: o.run_step(
-                step, now, self._make_pack(now), pickup_robot.output_details, self.policy
+                step, now, self._make_pack(now), machine.output_details, self.policy
             ),
         )
 
@@ -295,7 +298,7 @@ class PickupService:
     # ---------------------------------------------------------------- internals
 
     def _make_pack(self, now: datetime) -> Callable[[PickupOrder, Article, int], Pack]:
-        return lambda order, article, n: pickup_robot.simulated_pack(order, article, n, now)
+        return lambda order, article, n: machine.simulated_pack(order, article, n, now)
 
     @staticmethod
     def _input_target(order: PickupOrder, scan_code: str) -> Article:
@@ -326,15 +329,13 @@ class PickupService:
     ) -> tuple[PickupOrder, R]:
         """Load, change and store one order in one transaction, retrying lost races."""
 
-        async def attempt(conn: AsyncConnection) -> tuple[PickupOrder, R]:
-            order = await locate(conn)
-            if order is None:
-                raise NotFound(f"No order '{label}' was found.")
-            result = change(order, self.clock.now())
-            await repo.update_order(conn, order)
-            return order, result
+        async def apply(_conn: AsyncConnection, order: PickupOrder, now: datetime) -> R:
+            return change(order, now)
 
-        order, result = await in_transaction(self.db, attempt, f"order '{label}'")
-        if order.timers:
-            self.scheduler.poke()
-        return order, result
+        return await self._changes.run(
+            locate,
+            apply,
+            repo.update_order,
+            missing=f"No order '{label}' was found.",
+            label=f"order '{label}'",
+        )

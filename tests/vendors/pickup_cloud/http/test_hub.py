@@ -18,6 +18,7 @@ from pickbay.app import create_app
 from pickbay.runtime import Runtime
 from pickbay.signalr.server import SignalRServer
 from pickbay.store import events as event_log
+from pickbay.vendors.pickup_cloud.http.hub import PickupCloudHub
 from pickbay.vendors.pickup_cloud.http.views import net_time
 from tests.conftest import T0, paused_clock, settings_for
 from tests.signalr import peers
@@ -100,7 +101,7 @@ async def site(sqlite_url: str) -> AsyncIterator[Site]:
         serve(app, lifespan="on") as base,
         httpx.AsyncClient(base_url=base, timeout=20) as http,
     ):
-        yield Site(rt, base, http, app.state.pickup_hub.server)
+        yield Site(rt, base, http, rt.service(PickupCloudHub).server)
 
 
 def summary(message: dict[str, Any]) -> tuple[Any, ...]:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from pickbay.core.errors import Errors, InvalidInput
-from pickbay.vendors.greymatter.model import PRIORITIES, Kind, parse_filter
+from pickbay.vendors.greymatter.model import PRIORITIES, RequestType, parse_filter
 from pickbay.vendors.greymatter.service import Changes, NewLine, NewRequest
 
 MAX_ID = 200
@@ -21,21 +21,21 @@ def _external_id(value: Any, path: str, errors: Errors) -> str:
     return value
 
 
-def _kind(value: Any, path: str, errors: Errors) -> Kind | None:
+def _kind(value: Any, path: str, errors: Errors) -> RequestType | None:
     try:
-        return Kind(value)
+        return RequestType(value)
     except ValueError:
-        errors.add(path, f"type must be one of {', '.join(k.value for k in Kind)}.")
+        errors.add(path, f"type must be one of {', '.join(k.value for k in RequestType)}.")
         return None
 
 
-def _product_attributes(value: Any, kind: Kind, path: str, errors: Errors) -> dict[str, Any]:
+def _product_attributes(value: Any, kind: RequestType, path: str, errors: Errors) -> dict[str, Any]:
     if not isinstance(value, dict):
         errors.add(path, "productAttributes must be an object.")
         return {}
     filters = value.get("filter_parameters")
     pdfa = value.get("pdfa_values")
-    if filters is None and kind is Kind.PUT and isinstance(pdfa, dict) and pdfa:
+    if filters is None and kind is RequestType.PUT and isinstance(pdfa, dict) and pdfa:
         if not all(isinstance(k, str) and isinstance(v, str | int) for k, v in pdfa.items()):
             errors.add(f"{path}.pdfa_values", "pdfa_values must map names to strings.")
         return value
@@ -43,7 +43,7 @@ def _product_attributes(value: Any, kind: Kind, path: str, errors: Errors) -> di
         errors.add(
             f"{path}.filter_parameters",
             "filter_parameters must be a non-empty list of filter strings"
-            + (" (or give pdfa_values)." if kind is Kind.PUT else "."),
+            + (" (or give pdfa_values)." if kind is RequestType.PUT else "."),
         )
         return value
     for n, text in enumerate(filters):
@@ -52,12 +52,12 @@ def _product_attributes(value: Any, kind: Kind, path: str, errors: Errors) -> di
         except ValueError as exc:
             errors.add(f"{path}.filter_parameters[{n}]", str(exc))
             continue
-        if kind is Kind.PUT and len(parsed.values) != 1:
+        if kind is RequestType.PUT and len(parsed.values) != 1:
             errors.add(f"{path}.filter_parameters[{n}]", "a put names one product: use '='.")
     return value
 
 
-def _lines(value: Any, kind: Kind, path: str, errors: Errors) -> list[NewLine]:
+def _lines(value: Any, kind: RequestType, path: str, errors: Errors) -> list[NewLine]:
     if not isinstance(value, list) or not value:
         errors.add(path, f"a {kind.value} needs at least one {kind.line_type} service request.")
         return []
@@ -167,7 +167,9 @@ def new_request(body: Any) -> NewRequest:
     return NewRequest(external, kind, lines, attributes)
 
 
-def reference(body: Any, *, kinds: tuple[Kind, ...] = (Kind.PICK, Kind.PUT)) -> tuple[Kind, str]:
+def reference(
+    body: Any, *, kinds: tuple[RequestType, ...] = (RequestType.PICK, RequestType.PUT)
+) -> tuple[RequestType, str]:
     """The `{externalServiceRequestId, type}` of a cancel or modify body."""
     body = _object(body)
     errors = Errors()
@@ -182,7 +184,7 @@ def reference(body: Any, *, kinds: tuple[Kind, ...] = (Kind.PICK, Kind.PUT)) -> 
     return kind, external
 
 
-def changes(body: Any, kind: Kind) -> Changes:
+def changes(body: Any, kind: RequestType) -> Changes:
     """What a modify body changes, or InvalidInput."""
     body = _object(body)
     errors = Errors()

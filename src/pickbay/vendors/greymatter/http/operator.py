@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from pickbay.api.common import PREFIX, Admin, RowId, read_json
 from pickbay.http.common import JsonResponse, body_schema, runtime
 from pickbay.vendors.greymatter.http.views import request_view, slot_view
-from pickbay.vendors.greymatter.model import Kind, ServiceRequest
+from pickbay.vendors.greymatter.model import RequestType, ServiceRequest
+from pickbay.vendors.greymatter.service import FloorService
 
 router = APIRouter(
     prefix=PREFIX + "/greymatter", tags=["Goods-to-person floor"], dependencies=[Admin]
@@ -54,31 +55,37 @@ def _answer(sr: ServiceRequest) -> JsonResponse:
     return JsonResponse({"serviceRequest": request_view(sr)})
 
 
+def _floor(request: Request) -> FloorService:
+    return runtime(request).service(FloorService)
+
+
 @router.post("/service-requests/{sr_id}/check", summary="Check and block inventory now")
 async def check(request: Request, sr_id: RowId) -> JsonResponse:
     """A created request becomes fulfillable (stock blocked) or not_fulfillable."""
-    return _answer(await runtime(request).greymatter.check(sr_id))
+    return _answer(await _floor(request).check(sr_id))
 
 
 @router.post("/service-requests/{sr_id}/reach", summary="A rack reaches a station now")
 async def reach(request: Request, sr_id: RowId) -> JsonResponse:
     """A fulfillable pick takes a free bin and becomes cancellation_locked (a put: staged)."""
-    return _answer(await runtime(request).greymatter.reach(sr_id))
+    return _answer(await _floor(request).reach(sr_id))
 
 
 @router.post("/service-requests/{sr_id}/cancel", summary="Cancel a request from the floor")
 async def cancel(request: Request, sr_id: RowId) -> JsonResponse:
     """Cancel as the host's API would: applied at once, and answered with the same
     `order_modification` notification (a failure once the rack is on its way)."""
-    floor = runtime(request).greymatter
+    floor = _floor(request)
     sr, _ = await floor.get(sr_id)
     transaction, _ = await floor.request_change(sr.kind, sr.external_id, "cancel")
     return JsonResponse({"transactionId": transaction, "serviceRequest": request_view(sr)})
 
 
-async def _transaction(request: Request, sr_id: int, line_id: str, kind: Kind) -> JsonResponse:
+async def _transaction(
+    request: Request, sr_id: int, line_id: str, kind: RequestType
+) -> JsonResponse:
     body = await read_json(request, PickIn, optional=True)
-    floor = runtime(request).greymatter
+    floor = _floor(request)
     return _answer(await floor.pick(sr_id, line_id, kind, body.quantity, body.tote_id))
 
 
@@ -89,7 +96,7 @@ async def _transaction(request: Request, sr_id: int, line_id: str, kind: Kind) -
 )
 async def pick(request: Request, sr_id: RowId, line_id: str) -> JsonResponse:
     """One pick transaction into the request's bin (`line_id`: its externalServiceRequestId)."""
-    return await _transaction(request, sr_id, line_id, Kind.PICK)
+    return await _transaction(request, sr_id, line_id, RequestType.PICK)
 
 
 @router.post(
@@ -99,7 +106,7 @@ async def pick(request: Request, sr_id: RowId, line_id: str) -> JsonResponse:
 )
 async def put(request: Request, sr_id: RowId, line_id: str) -> JsonResponse:
     """One put transaction onto a rack: the product's stock grows."""
-    return await _transaction(request, sr_id, line_id, Kind.PUT)
+    return await _transaction(request, sr_id, line_id, RequestType.PUT)
 
 
 @router.post(
@@ -110,14 +117,18 @@ async def put(request: Request, sr_id: RowId, line_id: str) -> JsonResponse:
 async def exception(request: Request, sr_id: RowId, line_id: str) -> JsonResponse:
     """Eaches missing, damaged or unscannable: they leave stock; the line is re-blocked or short."""
     body = await read_json(request, ExceptionIn)
-    sr = await runtime(request).greymatter.exception(sr_id, line_id, body.type, body.quantity)
+    sr = (
+        await runtime(request)
+        .service(FloorService)
+        .exception(sr_id, line_id, body.type, body.quantity)
+    )
     return _answer(sr)
 
 
 @router.get("/stock", summary="The floor's stock")
 async def stock(request: Request) -> JsonResponse:
     """Every product: eaches on hand, blocked for picks, available, per subpack."""
-    slots = await runtime(request).greymatter.stock()
+    slots = await _floor(request).stock()
     return JsonResponse({"stock": [slot_view(s) for s in slots]})
 
 
@@ -125,5 +136,9 @@ async def stock(request: Request) -> JsonResponse:
 async def set_stock(request: Request) -> JsonResponse:
     """Set a product's eaches on hand (it is added if the floor does not know it)."""
     body = await read_json(request, StockIn)
-    slot = await runtime(request).greymatter.set_stock(body.attributes, body.quantity, body.subpack)
+    slot = (
+        await runtime(request)
+        .service(FloorService)
+        .set_stock(body.attributes, body.quantity, body.subpack)
+    )
     return JsonResponse({"stock": slot_view(slot)})

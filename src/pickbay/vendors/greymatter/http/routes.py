@@ -51,7 +51,7 @@ def _service(request: Request) -> FloorService:
         raise Unauthorized("Full authentication is required: send Authorization: Bearer <token>.")
     if not same_secret(token, rt.settings.greymatter_token):
         raise Unauthorized("The access token is not valid.")
-    return rt.greymatter
+    return rt.service(FloorService)
 
 
 async def _json(request: Request) -> Any:

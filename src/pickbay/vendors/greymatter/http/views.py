@@ -99,3 +99,30 @@ def slot_view(slot: Slot) -> dict[str, Any]:
         "available": slot.available,
         "subpack": slot.subpack,
     }
+
+
+def _line_product(line: Line) -> str:
+    raw = line.product_attributes.get("filter_parameters")
+    if isinstance(raw, list) and raw:
+        return " and ".join(str(f) for f in raw)
+    return ", ".join(f"{k} = '{v}'" for k, v in line.product_values().items())
+
+
+def board_view(sr: ServiceRequest) -> dict[str, Any]:
+    """The request on pickbay's board: its lines, the triggers allowed now, its own view."""
+    return {
+        "lines": [
+            {
+                "key": x.external_id,
+                "sku": _line_product(x),
+                "name": "",
+                "quantity": x.quantity,
+                "done": x.done,
+                "short": x.short,
+                "state": x.state,
+            }
+            for x in sr.lines
+        ],
+        "triggers": [t.value for t in sr.lifecycle.triggers(sr.state)],
+        "native": request_view(sr),
+    }

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pickbay.core.errors import Errors, InvalidInput
-from pickbay.vendors.itempath import machine as lift_module
+from pickbay.vendors.itempath import machine
 from pickbay.vendors.itempath.model import Direction
 from pickbay.vendors.itempath.service import NewLiftOrder, NewLine, OrderChanges
 
@@ -137,14 +137,14 @@ def _warehouse(errors: Errors, body: dict[str, Any]) -> str | None:
         errors.add("warehouseId", "Send warehouseName or warehouseId, not both.")
         return None
     if wid is not None:
-        if not isinstance(wid, str) or wid.upper() != lift_module.WAREHOUSE_ID:
+        if not isinstance(wid, str) or wid.upper() != machine.WAREHOUSE_ID:
             errors.add("warehouseId", f"Warehouse '{wid}' does not exist.")
             return None
-        return lift_module.WAREHOUSE_NAME
-    if name is not None and name != lift_module.WAREHOUSE_NAME:
+        return machine.WAREHOUSE_NAME
+    if name is not None and name != machine.WAREHOUSE_NAME:
         errors.add("warehouseName", f"Warehouse '{name}' does not exist.")
         return None
-    return lift_module.WAREHOUSE_NAME if name is not None else None
+    return machine.WAREHOUSE_NAME if name is not None else None
 
 
 def _attributes(
@@ -255,7 +255,7 @@ def new_order(body: Any) -> NewLiftOrder:
     priority = _priority(errors, body.get("priority", 2))
     allocate = _bool(errors, "allocate", body.get("allocate", False))
     fields, dynamic = _attributes(errors, body, info_limit=80)
-    fields.setdefault("warehouse_name", lift_module.WAREHOUSE_NAME)
+    fields.setdefault("warehouse_name", machine.WAREHOUSE_NAME)
     errors.raise_any()
     assert name is not None
     assert direction is not None

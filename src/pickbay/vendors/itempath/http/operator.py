@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pickbay.api.common import PREFIX, Admin, read_json
 from pickbay.http.common import JsonResponse, body_schema, runtime
 from pickbay.vendors.itempath.http.views import material_view, order_view
+from pickbay.vendors.itempath.service import LiftService
 
 router = APIRouter(prefix=PREFIX + "/itempath", tags=["Lift module"], dependencies=[Admin])
 JSON = ("application/json",)
@@ -38,6 +39,10 @@ class UserIn(BaseModel):
     password: Annotated[str, Field(min_length=1, max_length=200)]
 
 
+def _lift(request: Request) -> LiftService:
+    return runtime(request).service(LiftService)
+
+
 @router.post(
     "/orders/{order_id}/lines/{number}/confirm",
     summary="Confirm an order line at the lift",
@@ -46,7 +51,7 @@ class UserIn(BaseModel):
 async def confirm_line(request: Request, order_id: str, number: int) -> JsonResponse:
     """Confirm line `number` of an allocated order; less than asked is a short pick."""
     body = await read_json(request, ConfirmIn, optional=True)
-    order = await runtime(request).itempath.confirm_line(order_id, number, body.quantity)
+    order = await _lift(request).confirm_line(order_id, number, body.quantity)
     return JsonResponse({"order": order_view(order)})
 
 
@@ -58,7 +63,7 @@ async def confirm_line(request: Request, order_id: str, number: int) -> JsonResp
 async def set_stock(request: Request, key: str) -> JsonResponse:
     """Set the quantity on hand of a material (by id or name)."""
     body = await read_json(request, StockIn)
-    material = await runtime(request).itempath.set_stock(key, body.quantity)
+    material = await _lift(request).set_stock(key, body.quantity)
     return JsonResponse({"material": material_view(material)})
 
 

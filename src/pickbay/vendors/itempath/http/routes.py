@@ -57,7 +57,7 @@ def render(request: Request, exc: PickbayError) -> Response:
 
 
 def _service(request: Request) -> LiftService:
-    return runtime(request).itempath
+    return runtime(request).service(LiftService)
 
 
 def _bearer(request: Request) -> str | None:

@@ -5,9 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pickbay.vendors.itempath import machine as lift_module
+from pickbay.vendors.itempath import machine
 from pickbay.vendors.itempath.http.bodies import DEFAULT_DYNAMIC
-from pickbay.vendors.itempath.model import LINE_ATTRIBUTES, LiftLine, LiftOrder, OrderStatus
+from pickbay.vendors.itempath.model import (
+    LIFECYCLE,
+    LINE_ATTRIBUTES,
+    LiftLine,
+    LiftOrder,
+    OrderStatus,
+)
 
 
 def when(value: datetime | None) -> str | None:
@@ -82,7 +88,7 @@ def order_view(order: LiftOrder) -> dict[str, Any]:
         "Info2": f.get("info2"),
         "unit": f.get("unit"),
         "priority": order.priority,
-        "storageUnits": [dict(lift_module.STORAGE_UNIT)] if _at_the_lift(order) else [],
+        "storageUnits": [dict(machine.STORAGE_UNIT)] if _at_the_lift(order) else [],
         "incompleteAllocations": order.incomplete_allocations,
         "Info4": f.get("info4"),
         "name": order.name,
@@ -117,3 +123,23 @@ def material_view(row: dict[str, Any]) -> dict[str, Any]:
     for n in range(1, 6):
         view[f"Info{n}"] = row[f"info{n}"]
     return view
+
+
+def board_view(order: LiftOrder) -> dict[str, Any]:
+    """The order on pickbay's board: its lines, the triggers allowed now, its own view."""
+    return {
+        "lines": [
+            {
+                "key": str(x.number),
+                "sku": x.material_name,
+                "name": x.material_name,
+                "quantity": x.quantity,
+                "done": x.quantity_confirmed,
+                "allocated": x.allocated,
+                "state": x.status.value,
+            }
+            for x in order.lines
+        ],
+        "triggers": [t.value for t in LIFECYCLE.triggers(order.status)],
+        "native": order_view(order),
+    }

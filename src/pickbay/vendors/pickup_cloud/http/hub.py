@@ -29,8 +29,7 @@ from pickbay.signalr.server import (
 from pickbay.store import events as event_log
 from pickbay.store.db import Database
 from pickbay.vendors.pickup_cloud.http.views import net_time
-from pickbay.vendors.pickup_cloud.model import ARTICLE_STATE_CHANGED, ORDER_STATE_CHANGED
-from pickbay.vendors.pickup_cloud.repository import DIALECT
+from pickbay.vendors.pickup_cloud.model import ARTICLE_STATE_CHANGED, NAME, ORDER_STATE_CHANGED
 
 PATH = "/hubs/pickup-cloud"
 SEQ_HEADER = "pickbay-seq"
@@ -120,7 +119,7 @@ class PickupCloudHub(Hub):
                             since=upto,
                             until=target,
                             tenant=connection.user,
-                            dialect=DIALECT,
+                            dialect=NAME,
                             limit=CATCH_UP_PAGE,
                         )
                     for event in page:
@@ -135,7 +134,7 @@ class PickupCloudHub(Hub):
         """Push each Pickup Cloud event to its tenant's connections, a batch at a time."""
         by_tenant: dict[str, list[Message]] = {}
         for event in events:
-            if event.dialect == DIALECT:
+            if event.dialect == NAME:
                 by_tenant.setdefault(event.tenant, []).extend(_messages(event))
         for tenant, messages in by_tenant.items():
             members = self.server.groups.get(_group(tenant))

@@ -13,7 +13,7 @@ from pickbay.http.common import JsonResponse, body_schema, runtime
 from pickbay.vendors.pickup_cloud.http.views import order_view
 from pickbay.vendors.pickup_cloud.machine import EXPIRY_SOURCES, SHAPES
 from pickbay.vendors.pickup_cloud.model import PickupOrder
-from pickbay.vendors.pickup_cloud.service import PackInput
+from pickbay.vendors.pickup_cloud.service import PackInput, PickupService
 
 router = APIRouter(prefix=PREFIX + "/pickup-cloud", tags=["Pickup robot"], dependencies=[Admin])
 
@@ -70,11 +70,15 @@ class CancelIn(BaseModel):
 def operator_view(order: PickupOrder) -> dict[str, Any]:
     """The order as an operator sees it: the tenant's view plus whose it is and its id."""
     return {
-        "id": order.id,
+        "id": order.row_id,
         "tenant": order.tenant,
         "kind": order.kind.value,
         **order_view(order, order.tenant),
     }
+
+
+def _robot(request: Request) -> PickupService:
+    return runtime(request).service(PickupService)
 
 
 @router.post(
@@ -95,7 +99,7 @@ async def input_packs(request: Request) -> JsonResponse:
             )
             for p in body.packs
         ]
-    order = await runtime(request).pickup.input_packs(body.storageCode, packs)
+    order = await _robot(request).input_packs(body.storageCode, packs)
     return JsonResponse(operator_view(order))
 
 
@@ -103,7 +107,7 @@ async def input_packs(request: Request) -> JsonResponse:
 async def pick_up(request: Request) -> JsonResponse:
     """The customer scans the pickup code (QR); the robot outputs every stored pack."""
     body = await read_json(request, PickupIn)
-    order, packs = await runtime(request).pickup.pick_up(body.pickupCode)
+    order, packs = await _robot(request).pick_up(body.pickupCode)
     return JsonResponse({"order": operator_view(order), "packs": packs})
 
 
@@ -111,11 +115,11 @@ async def pick_up(request: Request) -> JsonResponse:
 async def cancel(request: Request) -> JsonResponse:
     """Cancel from the pharmacy's side, by pickup or storage code."""
     body = await read_json(request, CancelIn)
-    order = await runtime(request).pickup.operator_cancel(body.code, body.reason)
+    order = await _robot(request).operator_cancel(body.code, body.reason)
     return JsonResponse(operator_view(order))
 
 
 @router.get("/orders/{code}", summary="Look up an order by code")
 async def get_order(request: Request, code: str) -> JsonResponse:
     """Any tenant's order by its pickup or storage code."""
-    return JsonResponse(operator_view(await runtime(request).pickup.get_by_code(code)))
+    return JsonResponse(operator_view(await _robot(request).get_by_code(code)))

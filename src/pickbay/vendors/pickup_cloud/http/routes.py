@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ValidationError
 
 from pickbay.core.errors import UnsupportedMediaType
 from pickbay.http.common import JsonResponse, body_schema, runtime
-from pickbay.runtime import Runtime
 from pickbay.vendors.pickup_cloud.http import schemas
 from pickbay.vendors.pickup_cloud.http.problems import BindingErrors, validation_errors
 from pickbay.vendors.pickup_cloud.http.views import order_view
 from pickbay.vendors.pickup_cloud.model import OrderKind, PickupState
-from pickbay.vendors.pickup_cloud.service import NewArticle, NewPickupOrder
+from pickbay.vendors.pickup_cloud.service import NewArticle, NewPickupOrder, PickupService
+
+if TYPE_CHECKING:
+    from pickbay.runtime import Runtime
 
 PREFIX = "/api/v2"
 CONTENT_TYPES = ("application/json", "text/json", "application/*+json")
@@ -101,8 +103,12 @@ def _new_order(body: schemas.OrderIn | schemas.RecurrentOrderIn, kind: OrderKind
 
 
 async def _create(rt: Runtime, who: str, new: NewPickupOrder, *, articles: bool) -> JsonResponse:
-    order = await rt.pickup.create(who, new)
+    order = await rt.service(PickupService).create(who, new)
     return JsonResponse(order_view(order, who, articles=articles))
+
+
+def _orders(request: Request) -> PickupService:
+    return runtime(request).service(PickupService)
 
 
 @router.post(
@@ -147,7 +153,7 @@ async def create_recurrent(request: Request) -> JsonResponse:
 async def get_by_order_number(request: Request, orderNumber: str) -> JsonResponse:
     """The order with its articles and packs."""
     who = await tenant(request)
-    order = await runtime(request).pickup.get_by_number(who, orderNumber)
+    order = await _orders(request).get_by_number(who, orderNumber)
     return JsonResponse(order_view(order, who))
 
 
@@ -155,7 +161,7 @@ async def get_by_order_number(request: Request, orderNumber: str) -> JsonRespons
 async def get_by_pickup_code(request: Request, pickupCode: str) -> JsonResponse:
     """The order with its articles and packs."""
     who = await tenant(request)
-    order = await runtime(request).pickup.get_by_pickup_code(who, pickupCode)
+    order = await _orders(request).get_by_pickup_code(who, pickupCode)
     return JsonResponse(order_view(order, who))
 
 
@@ -176,7 +182,7 @@ async def cancel(request: Request, orderNumber: str) -> JsonResponse:
     reason = ""
     if (await request.body()).strip():
         reason = (await read_body(request, schemas.CancelIn)).cancellationReason or ""
-    order = await runtime(request).pickup.cancel(who, orderNumber, reason)
+    order = await _orders(request).cancel(who, orderNumber, reason)
     return JsonResponse(order_view(order, who))
 
 
@@ -189,5 +195,9 @@ async def list_orders(
 ) -> JsonResponse:
     """The caller's orders, oldest first, `take` at a time after `skip`."""
     who = await tenant(request)
-    orders = await runtime(request).pickup.list_orders(who, state=state, skip=skip, take=take)
+    orders = (
+        await runtime(request)
+        .service(PickupService)
+        .list_orders(who, state=state, skip=skip, take=take)
+    )
     return JsonResponse([order_view(o, who) for o in orders])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pickbay.vendors.pickup_cloud.model import Article, OrderKind, PickupOrder
+from pickbay.vendors.pickup_cloud.model import ARTICLE_LIFECYCLE, Article, OrderKind, PickupOrder
 
 
 def net_time(t: datetime | None) -> str | None:
@@ -58,3 +58,25 @@ def order_view(order: PickupOrder, viewer: str, *, articles: bool = True) -> dic
         body["startDate"] = net_time(order.start_date)
         body["endDate"] = net_time(order.end_date)
     return body
+
+
+def board_view(order: PickupOrder) -> dict[str, Any]:
+    """The order on pickbay's board: its articles as lines, its codes, its own view."""
+    return {
+        "lines": [
+            {
+                "key": str(n),
+                "sku": a.scan_code,
+                "name": a.name,
+                "quantity": a.quantity,
+                "done": len(a.packs),
+                "state": a.state.value,
+                "packs": a.packs,
+                "pickedUp": a.picked_up,
+            }
+            for n, a in enumerate(order.articles)
+        ],
+        "codes": {"pickup": order.pickup_code, "storage": order.storage_code},
+        "triggers": [t.value for t in ARTICLE_LIFECYCLE.triggers(order.state)],
+        "native": order_view(order, order.tenant),
+    }

@@ -1,0 +1,91 @@
+"""ItemPath (Kardex Power Pick) as pickbay's registry sees it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.responses import Response
+
+from pickbay.core.errors import PickbayError
+from pickbay.vendors.contract import Vendor
+from pickbay.vendors.itempath import repository as repo
+from pickbay.vendors.itempath.http import operator, routes
+from pickbay.vendors.itempath.http.views import board_view
+from pickbay.vendors.itempath.model import NAME, LiftOrder, OrderStatus
+from pickbay.vendors.itempath.service import LiftService, Timing
+
+if TYPE_CHECKING:
+    from pickbay.runtime import Runtime
+
+
+class ItemPath(Vendor):
+    """The ItemPath API of Kardex Power Pick on a simulated vertical lift module."""
+
+    name = NAME
+    title = "ItemPath"
+    prefixes = (routes.PREFIX, routes.LEGACY_PREFIX)
+    security_schemes = {"ItemPathToken": routes.SECURITY_SCHEME}
+
+    def build(self, rt: Runtime) -> None:
+        """The lift service, on the engine's clock and scheduler."""
+        settings = rt.settings
+        rt.provide(
+            LiftService(
+                rt.db,
+                rt.clock,
+                rt.scheduler,
+                Timing(
+                    import_seconds=settings.itempath_import_seconds,
+                    line_seconds=settings.itempath_line_seconds,
+                    auto_process=settings.itempath_auto_process,
+                ),
+            )
+        )
+
+    async def start(self, rt: Runtime) -> None:
+        """User `admin` (if a password is configured) and the sandbox materials."""
+        if rt.settings.itempath_admin_password:
+            await rt.accounts.add_user("admin", rt.settings.itempath_admin_password, replace=False)
+        if rt.settings.itempath_sandbox_materials:
+            await rt.service(LiftService).seed_materials()
+
+    def routers(self) -> Sequence[APIRouter]:
+        """The ItemPath API and the lift's operator routes."""
+        return (routes.router, operator.router)
+
+    def render_error(self, request: Request, exc: PickbayError) -> Response:
+        """ItemPath's error bodies."""
+        return routes.render(request, exc)
+
+    def security_scheme(self, path: str) -> str | None:
+        """The bearer token, on every route but login and refresh."""
+        if path.startswith(routes.PREFIX + "/") and "/users/" not in path:
+            return "ItemPathToken"
+        return None
+
+    def states(self) -> Sequence[str]:
+        """Order statuses as Power Pick spells them."""
+        return [s.value for s in OrderStatus]
+
+    async def tenants(self, conn: AsyncConnection) -> list[str]:
+        """One Power Pick installation."""
+        return [repo.TENANT]
+
+    async def load(self, conn: AsyncConnection, row_id: int) -> LiftOrder | None:
+        """The order with its lines."""
+        return await repo.load_row(conn, row_id)
+
+    def detail(self, order: Any) -> dict[str, Any]:
+        """Its lines, the triggers allowed now, the ItemPath API's view."""
+        return board_view(order)
+
+    async def feed_tenant(self, rt: Runtime, token: str) -> str | None:
+        """An access or application token of an ItemPath user."""
+        try:
+            rt.accounts.verify(token)
+        except PickbayError:
+            return None
+        return repo.TENANT

@@ -1,0 +1,103 @@
+"""Pickup Cloud as pickbay's registry sees it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.responses import Response
+
+from pickbay.core.errors import PickbayError, Unauthorized
+from pickbay.http.errors import query_errors
+from pickbay.signalr.server import SignalRServer
+from pickbay.store import tenants as tenant_store
+from pickbay.vendors.contract import Vendor
+from pickbay.vendors.pickup_cloud import repository as repo
+from pickbay.vendors.pickup_cloud.http import operator, problems, routes
+from pickbay.vendors.pickup_cloud.http.hub import PickupCloudHub
+from pickbay.vendors.pickup_cloud.http.views import board_view
+from pickbay.vendors.pickup_cloud.model import NAME, PickupOrder, PickupState, Policy
+from pickbay.vendors.pickup_cloud.service import PickupService
+
+if TYPE_CHECKING:
+    from pickbay.runtime import Runtime
+
+
+class PickupCloud(Vendor):
+    """BD Rowa Pickup Cloud: REST API v2, its SignalR hub, and the simulated pickup robot."""
+
+    name = NAME
+    title = "Pickup Cloud"
+    prefixes = (routes.PREFIX,)
+    security_schemes = {"PickupCloudKey": routes.SECURITY_SCHEME}
+    api_keys = True
+
+    def build(self, rt: Runtime) -> None:
+        """The order service (on the engine's clock and scheduler) and the realtime hub."""
+        settings = rt.settings
+        rt.provide(
+            PickupService(
+                rt.db,
+                rt.clock,
+                rt.scheduler,
+                Policy(
+                    preparation_days=settings.preparation_days,
+                    pickup_expiry_days=settings.pickup_expiry_days,
+                ),
+                demo_scripts=settings.demo_scripts,
+            )
+        )
+        hub = PickupCloudHub(rt.db, rt.tenancy, lambda: rt.relay.cursor)
+        rt.relay.subscribe(hub.on_events)
+        rt.provide(hub)
+
+    async def start(self, rt: Runtime) -> None:
+        """The sandbox tenant `dev` and its key, if one is configured."""
+        if rt.settings.dev_api_key:
+            await rt.tenancy.add_key("dev", rt.settings.dev_api_key)
+
+    def routers(self) -> Sequence[APIRouter]:
+        """REST API v2 and the robot's operator routes."""
+        return (routes.router, operator.router)
+
+    def hubs(self, rt: Runtime) -> Sequence[SignalRServer]:
+        """The realtime hub at /hubs/pickup-cloud."""
+        return (rt.service(PickupCloudHub).server,)
+
+    def render_error(self, request: Request, exc: PickbayError) -> Response:
+        """ASP.NET Core's ProblemDetails."""
+        return problems.render(request, exc)
+
+    def validation_error(self, exc: RequestValidationError) -> PickbayError:
+        """Model-binding errors, with ASP.NET's range messages."""
+        return problems.BindingErrors(query_errors(exc, problems.RANGES))
+
+    def security_scheme(self, path: str) -> str | None:
+        """The API key, on every route of the REST API."""
+        return "PickupCloudKey" if path.startswith(routes.PREFIX + "/") else None
+
+    def states(self) -> Sequence[str]:
+        """Order states as the vendor spells them."""
+        return [s.value for s in PickupState]
+
+    async def tenants(self, conn: AsyncConnection) -> list[str]:
+        """Every tenant that has a key."""
+        return await tenant_store.names(conn)
+
+    async def load(self, conn: AsyncConnection, row_id: int) -> PickupOrder | None:
+        """The order with its articles."""
+        return await repo.load(conn, row_id)
+
+    def detail(self, order: Any) -> dict[str, Any]:
+        """Articles as lines, the pickup and storage codes, the REST API's view."""
+        return board_view(order)
+
+    async def feed_tenant(self, rt: Runtime, token: str) -> str | None:
+        """A tenant's API key sent as the bearer token."""
+        try:
+            return await rt.tenancy.authenticate(token)
+        except Unauthorized:
+            return None
