@@ -31,8 +31,9 @@ import httpx
 from sqlalchemy import insert, text
 
 from pickbay.store.db import Database
-from pickbay.store.tables import itempath_fields, itempath_lines, itempath_orders, orders
+from pickbay.store.tables import orders
 from pickbay.vendors.itempath.model import Direction, OrderStatus
+from pickbay.vendors.itempath.tables import itempath_fields, itempath_lines, itempath_orders
 
 START = datetime(2030, 1, 1, tzinfo=UTC)
 STATUSES = [s.value for s in OrderStatus]

@@ -163,7 +163,7 @@ def parser() -> argparse.ArgumentParser:
     hook_add = hooks_sub.add_parser("add", help="subscribe URL (prints the signing secret)")
     hook_add.add_argument("url")
     hook_add.add_argument("--secret", help="the signing secret (made if not given)")
-    hook_add.add_argument("--dialect", default="greymatter")
+    hook_add.add_argument("--dialect", help="whose notifications (default: the one that sends any)")
     hook_add.set_defaults(func=_webhooks)
     hooks_sub.add_parser("list", help="list subscriptions").set_defaults(func=_webhooks)
     hook_delete = hooks_sub.add_parser("delete", help="delete subscription ID")

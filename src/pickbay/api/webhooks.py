@@ -21,7 +21,10 @@ class SubscriptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     url: Annotated[str, Field(min_length=1, max_length=2000)]
     secret: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    dialect: str = "greymatter"
+    dialect: Annotated[
+        str | None,
+        Field(max_length=32, description="whose notifications (default: the one that sends any)"),
+    ] = None
 
 
 def subscription_view(row: dict[str, Any], *, with_secret: bool = False) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The schema: one set of tables shared by every dialect."""
+"""The shared schema: tables every vendor uses (each vendor adds its own to `metadata`)."""
 
 from __future__ import annotations
 
@@ -118,107 +118,6 @@ clock = Table(
     Column("speed", Float, nullable=False),
 )
 
-# ItemPath keeps each order's filterable attributes in columns of their own, so every list
-# filter and sort compiles to SQL on an index; the shared `orders` row holds identity, state
-# and the optimistic-lock version.
-itempath_orders = Table(
-    "itempath_orders",
-    metadata,
-    Column("order_id", BigId, ForeignKey("orders.id"), primary_key=True),
-    Column("uuid", String(36), nullable=False, unique=True),
-    Column("name", String(50), nullable=False, unique=True),
-    Column("direction_type", Integer, nullable=False),
-    Column("priority", Integer, nullable=False),
-    Column("status", String(32), nullable=False),
-    Column("has_stock", Integer, nullable=False),
-    Column("incomplete_allocations", Integer, nullable=False),
-    Column("order_type", Integer, nullable=False),
-    Column("allocate", Boolean, nullable=False),
-    Column("count_empty_locations", Boolean, nullable=False),
-    Column("info1", String(80)),
-    Column("info2", String(80)),
-    Column("info3", String(80)),
-    Column("info4", String(80)),
-    Column("info5", String(80)),
-    Column("deadline", UtcDateTime),
-    Column("warehouse_name", String(50)),
-    Column("owner", String(50)),
-    Column("recipient", String(50)),
-    Column("unit", String(50)),
-    Column("handling_unit", String(50)),
-    Column("created_date", UtcDateTime, nullable=False),
-    Column("modified_date", UtcDateTime, nullable=False),
-    Column("data", Json, nullable=False),
-    Index(None, "status", "order_id"),
-    Index(None, "status", "modified_date", "order_id"),
-    Index(None, "modified_date", "order_id"),
-    Index(None, "deadline"),
-    Index(None, "direction_type", "status"),
-    Index(None, "priority"),
-)
-
-# Dynamic (custom) order fields: one row per field, so any of them filters in SQL.
-itempath_fields = Table(
-    "itempath_fields",
-    metadata,
-    Column("order_id", BigId, ForeignKey("orders.id"), primary_key=True),
-    Column("name", String(100), primary_key=True),
-    Column("value", String(1999)),
-    Index(None, "name", "order_id"),
-)
-
-itempath_lines = Table(
-    "itempath_lines",
-    metadata,
-    Column("uuid", String(36), primary_key=True),
-    Column("order_id", BigId, ForeignKey("orders.id"), nullable=False),
-    Column("order_uuid", String(36), nullable=False),
-    Column("direction_type", Integer, nullable=False),
-    Column("number", Integer, nullable=False),
-    Column("material_uuid", String(36), nullable=False),
-    Column("material_name", String(50), nullable=False),
-    Column("quantity", Float, nullable=False),
-    Column("quantity_confirmed", Float, nullable=False),
-    Column("quantity_deviated", Float, nullable=False),
-    Column("quantity_requested", Float, nullable=False),
-    Column("allocated", Float, nullable=False),
-    Column("lot", String(50)),
-    Column("serial_number", String(50)),
-    Column("qualification", String(50)),
-    Column("host_identification", String(50)),
-    Column("info1", String(80)),
-    Column("info2", String(80)),
-    Column("info3", String(80)),
-    Column("info4", String(80)),
-    Column("info5", String(80)),
-    Column("status", String(32), nullable=False),
-    Column("modified_date", UtcDateTime, nullable=False),
-    Column("data", Json, nullable=False),
-    Index(None, "order_id", "number", unique=True),
-    Index(None, "order_uuid"),
-    Index(None, "material_uuid"),
-)
-
-materials = Table(
-    "materials",
-    metadata,
-    Column("uuid", String(36), primary_key=True),
-    Column("name", String(50), nullable=False, unique=True),
-    Column("description", String(200)),
-    Column("unit_of_measure", String(50)),
-    Column("info1", String(80)),
-    Column("info2", String(80)),
-    Column("info3", String(80)),
-    Column("info4", String(80)),
-    Column("info5", String(80)),
-    Column("current_quantity", Float, nullable=False),
-    Column("pick_quantity", Float, nullable=False),
-    Column("put_quantity", Float, nullable=False),
-    Column("is_blocked", Integer, nullable=False),
-    Column("creation_date", UtcDateTime, nullable=False),
-    Column("modified_date", UtcDateTime, nullable=False),
-)
-
 users = Table(
     "users",
     metadata,
@@ -234,55 +133,6 @@ secrets = Table(
     metadata,
     Column("name", String(64), primary_key=True),
     Column("value", String(200), nullable=False),
-)
-
-# GreyMatter service requests: the whole request lives in `orders.data`; these columns are
-# what the floor's dispatcher orders and filters by.
-greymatter_orders = Table(
-    "greymatter_orders",
-    metadata,
-    Column("order_id", BigId, ForeignKey("orders.id"), primary_key=True),
-    Column("sr_id", BigId, nullable=False, unique=True),
-    Column("kind", String(8), nullable=False),
-    Column("state", String(32), nullable=False),
-    Column("rank", Integer, nullable=False),
-    Column("pick_after", UtcDateTime),
-    Column("pick_before", UtcDateTime),
-    Column("pps_id", Integer),
-    Column("bin_id", Integer),
-    Index(None, "state", "rank", "pick_before", "sr_id"),
-    Index(None, "pps_id", "bin_id"),
-)
-
-# One row per id handed out: service requests, lines, containers, products, transactions
-# share one increasing sequence, so an id never names two things.
-greymatter_ids = Table(
-    "greymatter_ids",
-    metadata,
-    Column("id", BigId, primary_key=True, autoincrement=True),
-    Column("made", Integer, nullable=False),
-)
-
-greymatter_stock = Table(
-    "greymatter_stock",
-    metadata,
-    Column("id", BigId, primary_key=True, autoincrement=True),
-    Column("product", String(1000), nullable=False, unique=True),  # canonical attributes
-    Column("attributes", Json, nullable=False),
-    Column("quantity", Integer, nullable=False),
-    Column("blocked", Integer, nullable=False),
-    Column("subpack", Integer, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-)
-
-# Each stock attribute as a row, so every filter_parameters filter is an indexed EXISTS.
-greymatter_stock_attributes = Table(
-    "greymatter_stock_attributes",
-    metadata,
-    Column("stock_id", BigId, ForeignKey("greymatter_stock.id"), primary_key=True),
-    Column("key", String(100), primary_key=True),
-    Column("value", String(200), nullable=False),
-    Index(None, "key", "value"),
 )
 
 webhook_subscriptions = Table(

@@ -38,12 +38,18 @@ class Webhooks:
         self.dialects = dialects  # those that send notifications
         self.wake = wake
 
-    async def subscribe(self, url: str, secret: str | None, dialect: str) -> dict[str, Any]:
-        """Add a subscription; a secret is made if none is given (returned once, here)."""
+    async def subscribe(self, url: str, secret: str | None, dialect: str | None) -> dict[str, Any]:
+        """Add a subscription; a secret is made if none is given (returned once, here).
+
+        Without a dialect it is for the one dialect that sends notifications.
+        """
         check_url(url)
-        if dialect not in self.dialects():
+        if dialect is None and len(self.dialects()) == 1:
+            (dialect,) = self.dialects()
+        if dialect is None or dialect not in self.dialects():
             known = ", ".join(sorted(self.dialects()))
-            raise InvalidInput({"dialect": [f"'{dialect}' sends no notifications; use {known}."]})
+            given = "Name the dialect" if dialect is None else f"'{dialect}' sends no notifications"
+            raise InvalidInput({"dialect": [f"{given}; use {known}."]})
         if secret is not None and not 1 <= len(secret) <= 200:
             raise InvalidInput({"secret": ["The secret must be 1 to 200 characters."]})
         async with self.db.transaction() as conn:

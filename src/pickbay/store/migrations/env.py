@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import pickbay.vendors.registry  # noqa: F401  (importing it adds every vendor's tables)
 from pickbay.store.tables import metadata
 
 connection = context.config.attributes.get("connection")

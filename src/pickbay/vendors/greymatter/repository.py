@@ -13,14 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay.core.errors import Conflict
 from pickbay.store.orders import append_history, insert_rows, new_row, save_version
-from pickbay.store.tables import (
-    greymatter_ids,
-    greymatter_orders,
-    greymatter_stock,
-    greymatter_stock_attributes,
-    order_refs,
-    orders,
-)
+from pickbay.store.tables import order_refs, orders
 from pickbay.vendors.greymatter.model import (
     NAME,
     PRIORITIES,
@@ -31,6 +24,12 @@ from pickbay.vendors.greymatter.model import (
     ServiceRequest,
     Slot,
     State,
+)
+from pickbay.vendors.greymatter.tables import (
+    greymatter_ids,
+    greymatter_orders,
+    greymatter_stock,
+    greymatter_stock_attributes,
 )
 
 TENANT = "default"

@@ -15,14 +15,7 @@ from pickbay.core.query import ListQuery
 from pickbay.store import events as event_log
 from pickbay.store import query as sql
 from pickbay.store.orders import append_history, insert_rows, new_row, save_version
-from pickbay.store.tables import (
-    itempath_fields,
-    itempath_lines,
-    itempath_orders,
-    materials,
-    orders,
-    timers,
-)
+from pickbay.store.tables import orders, timers
 from pickbay.vendors.itempath.model import (
     LINE_ATTRIBUTES,
     NAME,
@@ -33,6 +26,12 @@ from pickbay.vendors.itempath.model import (
     LineStatus,
     OrderStatus,
     Stock,
+)
+from pickbay.vendors.itempath.tables import (
+    itempath_fields,
+    itempath_lines,
+    itempath_orders,
+    materials,
 )
 
 TENANT = "default"  # one Power Pick installation per pickbay

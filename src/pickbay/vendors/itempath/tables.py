@@ -1,0 +1,109 @@
+"""ItemPath's tables: orders' filterable attributes, custom fields, lines, materials."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Table
+
+from pickbay.store.tables import metadata
+from pickbay.store.types import BigId, Json, UtcDateTime
+
+# ItemPath keeps each order's filterable attributes in columns of their own, so every list
+# filter and sort compiles to SQL on an index; the shared `orders` row holds identity, state
+# and the optimistic-lock version.
+itempath_orders = Table(
+    "itempath_orders",
+    metadata,
+    Column("order_id", BigId, ForeignKey("orders.id"), primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("name", String(50), nullable=False, unique=True),
+    Column("direction_type", Integer, nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("has_stock", Integer, nullable=False),
+    Column("incomplete_allocations", Integer, nullable=False),
+    Column("order_type", Integer, nullable=False),
+    Column("allocate", Boolean, nullable=False),
+    Column("count_empty_locations", Boolean, nullable=False),
+    Column("info1", String(80)),
+    Column("info2", String(80)),
+    Column("info3", String(80)),
+    Column("info4", String(80)),
+    Column("info5", String(80)),
+    Column("deadline", UtcDateTime),
+    Column("warehouse_name", String(50)),
+    Column("owner", String(50)),
+    Column("recipient", String(50)),
+    Column("unit", String(50)),
+    Column("handling_unit", String(50)),
+    Column("created_date", UtcDateTime, nullable=False),
+    Column("modified_date", UtcDateTime, nullable=False),
+    Column("data", Json, nullable=False),
+    Index(None, "status", "order_id"),
+    Index(None, "status", "modified_date", "order_id"),
+    Index(None, "modified_date", "order_id"),
+    Index(None, "deadline"),
+    Index(None, "direction_type", "status"),
+    Index(None, "priority"),
+)
+
+# Dynamic (custom) order fields: one row per field, so any of them filters in SQL.
+itempath_fields = Table(
+    "itempath_fields",
+    metadata,
+    Column("order_id", BigId, ForeignKey("orders.id"), primary_key=True),
+    Column("name", String(100), primary_key=True),
+    Column("value", String(1999)),
+    Index(None, "name", "order_id"),
+)
+
+itempath_lines = Table(
+    "itempath_lines",
+    metadata,
+    Column("uuid", String(36), primary_key=True),
+    Column("order_id", BigId, ForeignKey("orders.id"), nullable=False),
+    Column("order_uuid", String(36), nullable=False),
+    Column("direction_type", Integer, nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("material_uuid", String(36), nullable=False),
+    Column("material_name", String(50), nullable=False),
+    Column("quantity", Float, nullable=False),
+    Column("quantity_confirmed", Float, nullable=False),
+    Column("quantity_deviated", Float, nullable=False),
+    Column("quantity_requested", Float, nullable=False),
+    Column("allocated", Float, nullable=False),
+    Column("lot", String(50)),
+    Column("serial_number", String(50)),
+    Column("qualification", String(50)),
+    Column("host_identification", String(50)),
+    Column("info1", String(80)),
+    Column("info2", String(80)),
+    Column("info3", String(80)),
+    Column("info4", String(80)),
+    Column("info5", String(80)),
+    Column("status", String(32), nullable=False),
+    Column("modified_date", UtcDateTime, nullable=False),
+    Column("data", Json, nullable=False),
+    Index(None, "order_id", "number", unique=True),
+    Index(None, "order_uuid"),
+    Index(None, "material_uuid"),
+)
+
+materials = Table(
+    "materials",
+    metadata,
+    Column("uuid", String(36), primary_key=True),
+    Column("name", String(50), nullable=False, unique=True),
+    Column("description", String(200)),
+    Column("unit_of_measure", String(50)),
+    Column("info1", String(80)),
+    Column("info2", String(80)),
+    Column("info3", String(80)),
+    Column("info4", String(80)),
+    Column("info5", String(80)),
+    Column("current_quantity", Float, nullable=False),
+    Column("pick_quantity", Float, nullable=False),
+    Column("put_quantity", Float, nullable=False),
+    Column("is_blocked", Integer, nullable=False),
+    Column("creation_date", UtcDateTime, nullable=False),
+    Column("modified_date", UtcDateTime, nullable=False),
+)
