@@ -12,21 +12,13 @@ import pytest
 import websockets
 from websockets.frames import Frame, Opcode
 
-from pickbay.signalr import server as server_module
+from pickbay.signalr import framing
 from pickbay.signalr.connection import Connection, State
+from pickbay.signalr.framing import FRAME_LIMIT, frame_header, frames
+from pickbay.signalr.hub import Hub, HubError, RequestInfo, Unauthorized, invocation
 from pickbay.signalr.protocol import PROTOCOLS as HUB_PROTOCOLS
 from pickbay.signalr.protocol import MessagePackProtocol, write_varint
-from pickbay.signalr.server import (
-    FRAME_LIMIT,
-    Hub,
-    HubError,
-    RequestInfo,
-    SignalRServer,
-    Unauthorized,
-    frame_header,
-    frames,
-    invocation,
-)
+from pickbay.signalr.server import SignalRServer
 from tests.signalr.peers import ClientProcess, serve, upgrade_status
 
 TRANSPORTS = ["WebSockets", "ServerSentEvents", "LongPolling"]
@@ -409,7 +401,7 @@ async def test_pushes_of_every_frame_size_reach_the_official_client(
         direct.append(length)
         return frame_header(length, binary)
 
-    monkeypatch.setattr(server_module, "frame_header", counted)
+    monkeypatch.setattr(framing, "frame_header", counted)
     app = HubApp()
     app.server.start()
     async with serve(app, deflate=deflate) as base:

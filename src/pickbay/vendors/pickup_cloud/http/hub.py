@@ -17,15 +17,9 @@ from pickbay.core.errors import Unauthorized as KeyRefused
 from pickbay.core.events import StoredEvent
 from pickbay.engine.tenancy import Tenancy
 from pickbay.signalr.connection import Connection
+from pickbay.signalr.hub import Hub, Options, RequestInfo, Unauthorized, invocation
 from pickbay.signalr.protocol import Message
-from pickbay.signalr.server import (
-    Hub,
-    Options,
-    RequestInfo,
-    SignalRServer,
-    Unauthorized,
-    invocation,
-)
+from pickbay.signalr.server import SignalRServer
 from pickbay.store import events as event_log
 from pickbay.store.db import Database
 from pickbay.vendors.pickup_cloud.http.views import net_time
