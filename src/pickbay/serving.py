@@ -29,7 +29,7 @@ class Server(uvicorn.Server):
         """
         self.freeze = freeze
         # No WebSocket compression, as ASP.NET Core (it is opt-in there): every frame of a push
-        # is then the same bytes for every connection (see signalr.server._direct_frames).
+        # is then the same bytes for every connection (see signalr.framing.direct_frames).
         super().__init__(
             uvicorn.Config(app, timeout_graceful_shutdown=5, ws_per_message_deflate=False, **config)
         )
