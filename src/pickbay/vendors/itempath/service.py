@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -13,41 +13,27 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from pickbay.core.errors import Conflict, InvalidInput, NotFound
 from pickbay.core.events import Event
 from pickbay.core.query import ListQuery
-from pickbay.core.timers import TimerRequest
 from pickbay.engine.changes import ChangeLoop
 from pickbay.engine.clock import ClockService
 from pickbay.engine.scheduler import Scheduler
 from pickbay.store import events as event_log
 from pickbay.store.db import Database
-from pickbay.store.timers import Timer
 from pickbay.vendors.itempath import machine
 from pickbay.vendors.itempath import repository as repo
 from pickbay.vendors.itempath.model import (
-    IMPORT_STEP,
     MATERIAL_CHANGED,
     NAME,
     ORDER_CREATED,
     ORDER_DELETED,
     ORDER_UPDATED,
-    PROCESS_STEP,
     Direction,
     LiftLine,
     LiftOrder,
     OrderStatus,
-    Stock,
 )
 
 R = TypeVar("R")
 EDITABLE = (OrderStatus.QUEUED, OrderStatus.UNTOUCHED, OrderStatus.READY)
-
-
-@dataclass(frozen=True)
-class Timing:
-    """How long the simulated lift takes, in virtual seconds, and whether it works alone."""
-
-    import_seconds: float = 2.0
-    line_seconds: float = 5.0
-    auto_process: bool = True
 
 
 @dataclass(frozen=True)
@@ -90,15 +76,13 @@ class LiftService:
     """Every ItemPath state change goes through here, and only here."""
 
     def __init__(
-        self, db: Database, clock: ClockService, scheduler: Scheduler, timing: Timing
+        self, db: Database, clock: ClockService, scheduler: Scheduler, timing: machine.Timing
     ) -> None:
         self.db = db
         self.clock = clock
         self.scheduler = scheduler
         self._changes = ChangeLoop(db, clock, scheduler)
-        self.timing = timing
-        scheduler.register(IMPORT_STEP, self._on_import)
-        scheduler.register(PROCESS_STEP, self._on_process)
+        self.lift = machine.Lift(clock, scheduler, timing)
 
     # ------------------------------------------------------------------ orders
 
@@ -134,9 +118,7 @@ class LiftService:
             )
             order.check_stock(await repo.lock_stock(conn, (m["uuid"] for m in resolved)))
             order.record(ORDER_CREATED, now, directionType=int(order.direction))
-            order.timers.append(
-                TimerRequest(now + timedelta(seconds=self.timing.import_seconds), IMPORT_STEP)
-            )
+            self.lift.plan_import(order, now)
             await repo.insert_order(conn, order)
         self.scheduler.poke()
         return order
@@ -193,7 +175,7 @@ class LiftService:
 
         async def change(conn: AsyncConnection, order: LiftOrder, now: datetime) -> None:
             if order.is_allocated:
-                stock = await self._stock(conn, order)
+                stock = await machine.order_stock(conn, order)
                 order.release(stock)
                 await repo.save_stock(conn, stock.values(), now)
             order.record(ORDER_DELETED, now)
@@ -204,7 +186,7 @@ class LiftService:
         """The operator confirms a line by hand (the allocated quantity unless told)."""
 
         async def change(conn: AsyncConnection, order: LiftOrder, now: datetime) -> None:
-            stock = await self._stock(conn, order)
+            stock = await machine.order_stock(conn, order)
             order.confirm(number, now, stock, quantity)
             await repo.save_stock(conn, stock.values(), now)
 
@@ -255,7 +237,7 @@ class LiftService:
             )
             order.lines.append(line)
             order.lines.sort(key=lambda x: x.number)
-            order.check_stock(await self._stock(conn, order))
+            order.check_stock(await machine.order_stock(conn, order))
             order.modified_at = now
             order.record(ORDER_UPDATED, now, changed=["order_lines"])
             added.append(line)
@@ -344,41 +326,6 @@ class LiftService:
         async with self.db.read() as conn:
             return await repo.count_materials(conn, query)
 
-    # ------------------------------------------------------------------ the lift
-
-    async def _on_import(self, conn: AsyncConnection, timer: Timer) -> None:
-        order = None if timer.order_id is None else await repo.load_row(conn, timer.order_id)
-        if order is None or order.status is not OrderStatus.QUEUED:
-            return
-        now = self.clock.now()
-        stock = await self._stock(conn, order)
-        order.import_(now, stock)
-        self._plan(order, now)
-        await repo.save_stock(conn, stock.values(), now)
-        await repo.update_order(conn, order)
-
-    async def _on_process(self, conn: AsyncConnection, timer: Timer) -> None:
-        order = None if timer.order_id is None else await repo.load_row(conn, timer.order_id)
-        if order is None or not order.is_allocated or not order.queued_lines():
-            return
-        now = self.clock.now()
-        stock = await self._stock(conn, order)
-        line = order.queued_lines()[0]
-        on_hand = stock[line.material_id].current
-        # Short of stock now (someone took it by hand): the operator confirms what is there.
-        short = order.direction.removes_stock and on_hand < line.allocated
-        order.confirm(line.number, now, stock, on_hand if short else None)
-        self._plan(order, now)
-        await repo.save_stock(conn, stock.values(), now)
-        await repo.update_order(conn, order)
-
-    def _plan(self, order: LiftOrder, now: datetime) -> None:
-        """Have the simulated operator confirm the next line, if the order is allocated."""
-        if self.timing.auto_process and order.is_allocated and order.queued_lines():
-            order.timers.append(
-                TimerRequest(now + timedelta(seconds=self.timing.line_seconds), PROCESS_STEP)
-            )
-
     async def _set_allocation(
         self, conn: AsyncConnection, order: LiftOrder, allocate: bool, now: datetime
     ) -> None:
@@ -386,12 +333,12 @@ class LiftService:
             order.allocate = allocate
             return
         if allocate and order.status in (OrderStatus.UNTOUCHED, OrderStatus.READY):
-            stock = await self._stock(conn, order)
+            stock = await machine.order_stock(conn, order)
             order.allocate_stock(now, stock)
-            self._plan(order, now)
+            self.lift.plan_next_line(order, now)
             await repo.save_stock(conn, stock.values(), now)
         elif not allocate and order.status is OrderStatus.ALLOCATED:
-            stock = await self._stock(conn, order)
+            stock = await machine.order_stock(conn, order)
             order.deallocate(now, stock)
             await repo.save_stock(conn, stock.values(), now)
         elif not allocate and order.status is OrderStatus.IN_PROCESS:
@@ -399,9 +346,6 @@ class LiftService:
         order.allocate = allocate
 
     # ------------------------------------------------------------------ internals
-
-    async def _stock(self, conn: AsyncConnection, order: LiftOrder) -> dict[str, Stock]:
-        return await repo.lock_stock(conn, (line.material_id for line in order.lines))
 
     async def _resolve(
         self, conn: AsyncConnection, lines: list[NewLine], where: str

@@ -14,8 +14,9 @@ from pickbay.vendors.contract import Vendor
 from pickbay.vendors.itempath import repository as repo
 from pickbay.vendors.itempath.http import operator, routes
 from pickbay.vendors.itempath.http.views import board_view
+from pickbay.vendors.itempath.machine import Timing
 from pickbay.vendors.itempath.model import NAME, LiftOrder, OrderStatus
-from pickbay.vendors.itempath.service import LiftService, Timing
+from pickbay.vendors.itempath.service import LiftService
 
 if TYPE_CHECKING:
     from pickbay.runtime import Runtime
