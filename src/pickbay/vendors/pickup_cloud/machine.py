@@ -1,13 +1,34 @@
-"""The simulated pickup robot: the pack details it reports on input and on output."""
+"""The simulated pickup robot: the pack details it reports on input and on output, and the
+steps it takes on the clock (demo scripts, recurrent articles' preparation and due dates,
+the expiry of uncollected orders)."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from random import Random
 from typing import Any
 
-from pickbay.vendors.pickup_cloud.model import Article, Pack, PickupOrder
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from pickbay.engine.clock import ClockService
+from pickbay.engine.scheduler import Scheduler
+from pickbay.store.timers import Timer
+from pickbay.vendors.pickup_cloud import repository as repo
+from pickbay.vendors.pickup_cloud.demo_script import ScriptAction
+from pickbay.vendors.pickup_cloud.model import (
+    DUE_STEP,
+    EXPIRE_STEP,
+    PREPARE_STEP,
+    SCRIPT_STEP,
+    Article,
+    Pack,
+    PackFactory,
+    PickupOrder,
+    PickupState,
+    Policy,
+)
 
 EXPIRY_SOURCES = (
     "Unknown",
@@ -73,3 +94,67 @@ def completed_pack(
 def output_details(pack: Pack) -> Pack:
     """Where the robot put a pack when the customer picked it up."""
     return {"outputDestination": 1, "outputPoint": 1, "boxNumber": None}
+
+
+def pack_maker(now: datetime) -> PackFactory:
+    """Simulated pack details for packs input at `now`."""
+    return lambda order, article, n: simulated_pack(order, article, n, now)
+
+
+class Robot:
+    """The pickup robot and its calendar: each stored step runs on the order it belongs to."""
+
+    def __init__(self, clock: ClockService, scheduler: Scheduler, policy: Policy) -> None:
+        self.clock = clock
+        self.policy = policy
+        scheduler.register(SCRIPT_STEP, self._on_script)
+        scheduler.register(PREPARE_STEP, self._on_prepare)
+        scheduler.register(DUE_STEP, self._on_due)
+        scheduler.register(EXPIRE_STEP, self._on_expire)
+
+    async def _on_script(self, conn: AsyncConnection, timer: Timer) -> None:
+        step = ScriptAction(timer.payload["step"])
+        await self._step(
+            conn,
+            timer,
+            lambda o, now: o.run_step(step, now, pack_maker(now), output_details, self.policy),
+        )
+
+    async def _on_prepare(self, conn: AsyncConnection, timer: Timer) -> None:
+        index, iteration = timer.payload["article"], timer.payload["iteration"]
+
+        def prepare(order: PickupOrder, now: datetime) -> bool:
+            article = order.articles[index]
+            if article.iteration != iteration or article.state is not PickupState.SCHEDULED:
+                return False
+            order.prepare(now, index, iteration)
+            return True
+
+        await self._step(conn, timer, prepare)
+
+    async def _on_due(self, conn: AsyncConnection, timer: Timer) -> None:
+        await self._step(
+            conn,
+            timer,
+            lambda o, now: o.on_due(now, timer.payload["article"], timer.payload["iteration"]),
+        )
+
+    async def _on_expire(self, conn: AsyncConnection, timer: Timer) -> None:
+        await self._step(
+            conn,
+            timer,
+            lambda o, now: o.expire(
+                now, timer.payload.get("article"), timer.payload.get("iteration")
+            ),
+        )
+
+    async def _step(
+        self, conn: AsyncConnection, timer: Timer, change: Callable[[PickupOrder, datetime], bool]
+    ) -> None:
+        if timer.order_id is None:
+            return
+        order = await repo.load(conn, timer.order_id)
+        if order is None:
+            return
+        if change(order, self.clock.now()):
+            await repo.update_order(conn, order)

@@ -16,15 +16,10 @@ from pickbay.engine.changes import ChangeLoop
 from pickbay.engine.clock import ClockService
 from pickbay.engine.scheduler import Scheduler
 from pickbay.store.db import Database
-from pickbay.store.timers import Timer
 from pickbay.vendors.pickup_cloud import machine
 from pickbay.vendors.pickup_cloud import repository as repo
-from pickbay.vendors.pickup_cloud.demo_script import ScriptAction, parse_demo_script
+from pickbay.vendors.pickup_cloud.demo_script import parse_demo_script
 from pickbay.vendors.pickup_cloud.model import (
-    DUE_STEP,
-    EXPIRE_STEP,
-    PREPARE_STEP,
-    SCRIPT_STEP,
     Article,
     OrderKind,
     Pack,
@@ -105,10 +100,7 @@ class PickupService:
         self.demo_scripts = demo_scripts
         self._creates = GroupCommit(db, repo.insert_orders, self._insert_one)
         self._changes = ChangeLoop(db, clock, scheduler)
-        scheduler.register(SCRIPT_STEP, self._on_script)
-        scheduler.register(PREPARE_STEP, self._on_prepare)
-        scheduler.register(DUE_STEP, self._on_due)
-        scheduler.register(EXPIRE_STEP, self._on_expire)
+        self.robot = machine.Robot(clock, scheduler, policy)
 
     # ------------------------------------------------------------------ tenant API
 
@@ -207,7 +199,7 @@ class PickupService:
 
         def change(order: PickupOrder, now: datetime) -> None:
             if packs is None:
-                order.input_all(now, self._make_pack(now), self.policy)
+                order.input_all(now, machine.pack_maker(now), self.policy)
                 return
             for item in packs:
                 article = self._input_target(order, item.scan_code)
@@ -244,61 +236,7 @@ class PickupService:
             raise NotFound(f"No order has the code '{code}'.")
         return order
 
-    # --------------------------------------------------------------- timer steps
-
-    async def _on_script(self, conn: AsyncConnection, timer: Timer) -> None:
-        step = ScriptAction(timer.payload["step"])
-        await self._step(
-            conn,
-            timer,
-            lambda o, now: o.run_step(
-                step, now, self._make_pack(now), machine.output_details, self.policy
-            ),
-        )
-
-    async def _on_prepare(self, conn: AsyncConnection, timer: Timer) -> None:
-        index, iteration = timer.payload["article"], timer.payload["iteration"]
-
-        def prepare(order: PickupOrder, now: datetime) -> bool:
-            article = order.articles[index]
-            if article.iteration != iteration or article.state is not PickupState.SCHEDULED:
-                return False
-            order.prepare(now, index, iteration)
-            return True
-
-        await self._step(conn, timer, prepare)
-
-    async def _on_due(self, conn: AsyncConnection, timer: Timer) -> None:
-        await self._step(
-            conn,
-            timer,
-            lambda o, now: o.on_due(now, timer.payload["article"], timer.payload["iteration"]),
-        )
-
-    async def _on_expire(self, conn: AsyncConnection, timer: Timer) -> None:
-        await self._step(
-            conn,
-            timer,
-            lambda o, now: o.expire(
-                now, timer.payload.get("article"), timer.payload.get("iteration")
-            ),
-        )
-
-    async def _step(
-        self, conn: AsyncConnection, timer: Timer, change: Callable[[PickupOrder, datetime], bool]
-    ) -> None:
-        if timer.order_id is None:
-            return
-        order = await repo.load(conn, timer.order_id)
-        if order is None:
-            return
-        if change(order, self.clock.now()):
-            await repo.update_order(conn, order)
-
     # ---------------------------------------------------------------- internals
-
-    def _make_pack(self, now: datetime) -> Callable[[PickupOrder, Article, int], Pack]:
-        return lambda order, article, n: machine.simulated_pack(order, article, n, now)
 
     @staticmethod
     def _input_target(order: PickupOrder, scan_code: str) -> Article:
