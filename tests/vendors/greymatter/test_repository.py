@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pickbay.runtime import Runtime
 from pickbay.vendors.greymatter import repository as repo
+from pickbay.vendors.greymatter.filters import matches, parse_filter
 from pickbay.vendors.greymatter.machine import SANDBOX_STOCK
-from pickbay.vendors.greymatter.model import matches, parse_filter
 
 FILTER_SETS = [
     ["product_sku = 'SKU12345'"],

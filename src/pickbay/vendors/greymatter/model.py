@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,12 +9,13 @@ from enum import StrEnum
 from typing import Any
 
 from pickbay.core.errors import InvalidInput
-from pickbay.core.events import Event, StoredEvent
+from pickbay.core.events import Event
 from pickbay.core.lifecycle import Lifecycle
 from pickbay.core.timers import TimerKind, TimerRequest
+from pickbay.vendors.greymatter.filters import Filter, parse_filter
+from pickbay.vendors.greymatter.notifications import notification, notification_data
 
 NAME = "greymatter"
-VERSION_NUMBER = "1.5.0"
 
 # Event types; those with a `notification` payload become webhooks.
 CREATED = "service_request.created"
@@ -136,66 +136,6 @@ DEFAULT_ORDER_OPTIONS: dict[str, Any] = {
     "open_case_pick_allowed": "true",
 }
 USER_NAME = "default_user_name"
-
-
-# ---------------------------------------------------------------------- filter_parameters
-
-_FILTER = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*(=|in)\s*(.+?)\s*$", re.DOTALL)
-_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
-
-
-@dataclass(frozen=True)
-class Filter:
-    """One `unique_key operator value` filter: the key must equal one of `values`."""
-
-    key: str
-    values: tuple[str, ...]
-
-
-def parse_filter(text: str) -> Filter:
-    """Parse `key = 'v'` or `key in ['a', 'b']`; ValueError saying what is wrong."""
-    if not isinstance(text, str):
-        raise ValueError("a filter must be a string")
-    match = _FILTER.match(text)
-    if match is None:
-        raise ValueError(f"'{text}' is not 'unique_key = 'value'' or 'unique_key in [...]'")
-    key, op, raw = match.groups()
-    if op == "=":
-        value = _QUOTED.fullmatch(raw)
-        if value is None:
-            raise ValueError(f"'{text}': the value must be a single-quoted string")
-        return Filter(key, (_unescape(value.group(1)),))
-    if not (raw.startswith("[") and raw.endswith("]")):
-        raise ValueError(f"'{text}': 'in' takes a list of single-quoted strings")
-    inner = raw[1:-1].strip()
-    values: list[str] = []
-    pos = 0
-    while pos < len(inner):
-        item = _QUOTED.match(inner, pos)
-        if item is None:
-            raise ValueError(f"'{text}': 'in' takes a list of single-quoted strings")
-        values.append(_unescape(item.group(1)))
-        pos = item.end()
-        rest = inner[pos:].lstrip()
-        if not rest:
-            break
-        if not rest.startswith(","):
-            raise ValueError(f"'{text}': list items must be separated by commas")
-        pos = len(inner) - len(rest[1:].lstrip())
-        if pos >= len(inner):
-            raise ValueError(f"'{text}': the list ends with a comma")
-    if not values:
-        raise ValueError(f"'{text}': the list is empty")
-    return Filter(key, tuple(values))
-
-
-def _unescape(value: str) -> str:
-    return re.sub(r"\\(.)", r"\1", value)
-
-
-def matches(filters: list[Filter], attributes: dict[str, str]) -> bool:
-    """Whether a product with these attributes passes every filter."""
-    return all(attributes.get(f.key) in f.values for f in filters)
 
 
 # ---------------------------------------------------------------------- stock
@@ -623,84 +563,4 @@ def _product(
             "package_count": count,
         },
         "createdOn": now.isoformat(),
-    }
-
-
-# ---------------------------------------------------------------------- shapes
-
-
-def notification(kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    """A notification without its id (the webhook sender numbers each one)."""
-    return {"notification_type": kind, "version_number": VERSION_NUMBER, "notification_data": data}
-
-
-def _zulu(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _actual(container: Container, *, exception: bool) -> dict[str, Any]:
-    products = [
-        {k: v for k, v in p.items() if k in ("productQuantity", "productAttributes")}
-        for p in container.products
-    ]
-    out: dict[str, Any] = {
-        "products": products,
-        "state": container.state,
-        "barcode": None,
-        "type": "VIRTUAL",
-    }
-    if exception:
-        out["containerAttributes"] = container.attributes or {}
-    return out
-
-
-def notification_data(sr: ServiceRequest) -> dict[str, Any]:
-    """The service request as notifications carry it (the vendor's keys, in its order)."""
-    lines = []
-    for line in sr.lines:
-        item: dict[str, Any] = {
-            "state": line.state,
-            "status": line.status,
-            "externalServiceRequestId": line.external_id,
-            "expectations": {
-                "containers": [
-                    {
-                        "products": [
-                            {
-                                "productQuantity": line.quantity,
-                                "productAttributes": line.product_attributes,
-                            }
-                        ]
-                    }
-                ]
-            },
-            "actuals": {"containers": [_actual(c, exception=False) for c in line.actuals]},
-            "type": sr.kind.line_type,
-        }
-        if line.attributes:
-            item["attributes"] = line.attributes
-        lines.append(item)
-    return {
-        "type": sr.kind.value,
-        "state": sr.state.value,
-        "status": sr.status,
-        "externalServiceRequestId": sr.external_id,
-        "createdOn": _zulu(sr.created_at),
-        "expectations": {"containers": []},
-        "serviceRequests": lines,
-        "actuals": {"containers": [_actual(c, exception=True) for c in sr.actuals]},
-        "attributes": sr.attributes or {},
-    }
-
-
-def webhook_body(event: StoredEvent, notification_id: str) -> dict[str, Any] | None:
-    """The webhook notification an event makes, numbered `notification_id` (or None)."""
-    found = event.payload.get("notification")
-    if not isinstance(found, dict):
-        return None
-    return {
-        "notification_type": found["notification_type"],
-        "version_number": found["version_number"],
-        "notification_id": notification_id,
-        "notification_data": found["notification_data"],
     }

@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from pickbay.core.errors import Conflict
 from pickbay.store.orders import append_history, insert_rows, new_row, save_version
 from pickbay.store.tables import order_refs, orders
+from pickbay.vendors.greymatter.filters import Filter
 from pickbay.vendors.greymatter.model import (
     NAME,
     PRIORITIES,
     Container,
-    Filter,
     Line,
     RequestType,
     ServiceRequest,

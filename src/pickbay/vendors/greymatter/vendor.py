@@ -15,7 +15,8 @@ from pickbay.vendors.contract import Vendor
 from pickbay.vendors.greymatter import repository as repo
 from pickbay.vendors.greymatter.http import operator, routes
 from pickbay.vendors.greymatter.http.views import board_view
-from pickbay.vendors.greymatter.model import NAME, ServiceRequest, State, webhook_body
+from pickbay.vendors.greymatter.model import NAME, ServiceRequest, State
+from pickbay.vendors.greymatter.notifications import webhook_body
 from pickbay.vendors.greymatter.service import Floor, FloorService
 from pickbay.webhooks.dispatcher import Format
 

@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from pickbay.core.errors import Errors, InvalidInput
-from pickbay.vendors.greymatter.model import PRIORITIES, RequestType, parse_filter
+from pickbay.vendors.greymatter.filters import parse_filter
+from pickbay.vendors.greymatter.model import PRIORITIES, RequestType
 from pickbay.vendors.greymatter.service import Changes, NewLine, NewRequest
 
 MAX_ID = 200
