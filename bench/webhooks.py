@@ -31,8 +31,8 @@ import orjson
 from pickbay.config import Settings
 from pickbay.core.clock import Clock, ClockState
 from pickbay.runtime import Runtime
-from pickbay.vendors.greymatter.model import RequestType
-from pickbay.vendors.greymatter.service import FloorService, NewLine, NewRequest
+from pickbay.vendors.greymatter.model import NewLine, RequestType
+from pickbay.vendors.greymatter.service import GreyMatterService, NewRequest
 
 T0 = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -138,11 +138,11 @@ async def bench(url: str, requests: int, samples: int) -> None:
     await rt.start()
     port = _free_port()
     await rt.webhooks.subscribe(f"http://127.0.0.1:{port}/hook", None, "greymatter")
-    await rt.service(FloorService).set_stock({"product_sku": "BENCH"}, 10**6, None)
+    await rt.service(GreyMatterService).set_stock({"product_sku": "BENCH"}, 10**6, None)
     arrivals: Arrivals | None = None
     try:
         for n in range(requests):
-            await rt.service(FloorService).create(_request(f"T-{n}"))
+            await rt.service(GreyMatterService).create(_request(f"T-{n}"))
         for seconds in (1, 10, 5):
             await rt.scheduler.advance(seconds)
         expected = requests * 5
@@ -166,7 +166,7 @@ async def bench(url: str, requests: int, samples: int) -> None:
 
         latencies = []
         for n in range(samples):
-            await rt.service(FloorService).create(_request(f"L-{n}"))
+            await rt.service(GreyMatterService).create(_request(f"L-{n}"))
             before = len(arrivals.times)
             started = time.monotonic()
             await rt.scheduler.advance(1)

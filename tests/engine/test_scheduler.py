@@ -10,7 +10,7 @@ from pickbay.store import events as event_log
 from pickbay.store import timers
 from pickbay.store.timers import Timer
 from pickbay.vendors.pickup_cloud.model import OrderKind, PickupState
-from pickbay.vendors.pickup_cloud.service import NewArticle, NewPickupOrder, PickupService
+from pickbay.vendors.pickup_cloud.service import NewArticle, NewPickupOrder, PickupCloudService
 from tests.conftest import T0, paused_clock, settings_for
 
 KIND = TimerKind("tests", "step")
@@ -73,7 +73,7 @@ async def test_a_failing_handler_drops_its_timer_and_the_rest_still_fire(runtime
 async def test_pending_steps_survive_a_restart(database_url: str) -> None:
     first = Runtime(settings_for(database_url), clock=paused_clock())
     await first.start()
-    order = await first.service(PickupService).create(
+    order = await first.service(PickupCloudService).create(
         "dev",
         NewPickupOrder(
             kind=OrderKind.ONE_TIME,
@@ -87,7 +87,7 @@ async def test_pending_steps_survive_a_restart(database_url: str) -> None:
 
     second = Runtime(settings_for(database_url), clock=paused_clock(T0 + timedelta(hours=1)))
     await second.start()
-    orders = second.service(PickupService)
+    orders = second.service(PickupCloudService)
     try:
         # the stored clock state wins over the one handed in: still 10 s after creation
         assert second.clock.now() == T0 + timedelta(seconds=10)

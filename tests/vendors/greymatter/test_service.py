@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from pickbay.runtime import Runtime
 from pickbay.store import events as event_log
-from pickbay.vendors.greymatter.model import INFORMATION, RequestType
-from pickbay.vendors.greymatter.service import FloorService, NewLine, NewRequest
+from pickbay.vendors.greymatter.model import INFORMATION, NewLine, RequestType
+from pickbay.vendors.greymatter.service import GreyMatterService, NewRequest
 from tests.conftest import T0, paused_clock, settings_for
 
 
@@ -33,7 +33,7 @@ async def test_one_bin_serves_priorities_then_deadlines_and_waits_for_windows(
             _request("HIGH", simple_priority="high"),
             _request("CRITICAL", simple_priority="critical", pick_after_time=later),
         ):
-            await rt.service(FloorService).create(new)
+            await rt.service(GreyMatterService).create(new)
         await rt.scheduler.advance(900)
         async with rt.db.read() as conn:
             logged = await event_log.read(conn, dialect="greymatter")

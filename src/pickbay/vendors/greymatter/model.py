@@ -564,3 +564,32 @@ def _product(
         },
         "createdOn": now.isoformat(),
     }
+
+
+@dataclass(frozen=True)
+class NewLine:
+    """A child line as posted."""
+
+    external_id: str
+    quantity: int
+    product_attributes: dict[str, Any]
+
+
+def new_line(new: NewLine, ids: Iterator[int], now: datetime) -> Line:
+    """A posted line as the floor holds it, its ids (line, container, product) from `ids`."""
+    line_id, container_id, product_id = next(ids), next(ids), next(ids)
+    product = {
+        "id": product_id,
+        "productQuantity": new.quantity,
+        "productAttributes": new.product_attributes,
+        "createdOn": now.isoformat(),
+    }
+    return Line(
+        id=line_id,
+        external_id=new.external_id,
+        quantity=new.quantity,
+        product_attributes=new.product_attributes,
+        expectations=[Container(container_id, [product], now)],
+        created_at=now,
+        updated_at=now,
+    )

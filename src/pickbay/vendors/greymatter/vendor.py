@@ -15,9 +15,10 @@ from pickbay.vendors.contract import Vendor
 from pickbay.vendors.greymatter import repository as repo
 from pickbay.vendors.greymatter.http import operator, routes
 from pickbay.vendors.greymatter.http.views import board_view
+from pickbay.vendors.greymatter.machine import Layout
 from pickbay.vendors.greymatter.model import NAME, ServiceRequest, State
 from pickbay.vendors.greymatter.notifications import webhook_body
-from pickbay.vendors.greymatter.service import Floor, FloorService
+from pickbay.vendors.greymatter.service import GreyMatterService
 from pickbay.webhooks.dispatcher import Format
 
 if TYPE_CHECKING:
@@ -36,11 +37,11 @@ class GreyMatter(Vendor):
         """The floor service, on the engine's clock and scheduler."""
         settings = rt.settings
         rt.provide(
-            FloorService(
+            GreyMatterService(
                 rt.db,
                 rt.clock,
                 rt.scheduler,
-                Floor(
+                Layout(
                     stations=settings.greymatter_stations,
                     bins=settings.greymatter_bins,
                     check_seconds=settings.greymatter_check_seconds,
@@ -54,7 +55,7 @@ class GreyMatter(Vendor):
     async def start(self, rt: Runtime) -> None:
         """The sandbox stock, on an empty floor."""
         if rt.settings.greymatter_sandbox_stock:
-            await rt.service(FloorService).seed_stock()
+            await rt.service(GreyMatterService).seed_stock()
 
     def webhook_format(self) -> Format:
         """`order_information`, `order_modification` and `bin_complete` notifications."""

@@ -72,7 +72,7 @@ class OrderChanges:
     dynamic: dict[str, str | None] = field(default_factory=dict)
 
 
-class LiftService:
+class ItemPathService:
     """Every ItemPath state change goes through here, and only here."""
 
     def __init__(

@@ -16,7 +16,7 @@ from pickbay.vendors.itempath.http import operator, routes
 from pickbay.vendors.itempath.http.views import board_view
 from pickbay.vendors.itempath.machine import Timing
 from pickbay.vendors.itempath.model import NAME, LiftOrder, OrderStatus
-from pickbay.vendors.itempath.service import LiftService
+from pickbay.vendors.itempath.service import ItemPathService
 
 if TYPE_CHECKING:
     from pickbay.runtime import Runtime
@@ -34,7 +34,7 @@ class ItemPath(Vendor):
         """The lift service, on the engine's clock and scheduler."""
         settings = rt.settings
         rt.provide(
-            LiftService(
+            ItemPathService(
                 rt.db,
                 rt.clock,
                 rt.scheduler,
@@ -51,7 +51,7 @@ class ItemPath(Vendor):
         if rt.settings.itempath_admin_password:
             await rt.accounts.add_user("admin", rt.settings.itempath_admin_password, replace=False)
         if rt.settings.itempath_sandbox_materials:
-            await rt.service(LiftService).seed_materials()
+            await rt.service(ItemPathService).seed_materials()
 
     def routers(self) -> Sequence[APIRouter]:
         """The ItemPath API and the lift's operator routes."""

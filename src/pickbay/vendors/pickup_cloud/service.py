@@ -81,7 +81,7 @@ def check_recurrence(start: datetime, end: datetime, now: datetime) -> None:
         raise InvalidInput(errors)
 
 
-class PickupService:
+class PickupCloudService:
     """Every Pickup Cloud state change goes through here, and only here."""
 
     def __init__(

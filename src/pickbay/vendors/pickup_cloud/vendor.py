@@ -20,7 +20,7 @@ from pickbay.vendors.pickup_cloud.http import operator, problems, routes
 from pickbay.vendors.pickup_cloud.http.hub import PickupCloudHub
 from pickbay.vendors.pickup_cloud.http.views import board_view
 from pickbay.vendors.pickup_cloud.model import NAME, PickupOrder, PickupState, Policy
-from pickbay.vendors.pickup_cloud.service import PickupService
+from pickbay.vendors.pickup_cloud.service import PickupCloudService
 
 if TYPE_CHECKING:
     from pickbay.runtime import Runtime
@@ -39,7 +39,7 @@ class PickupCloud(Vendor):
         """The order service (on the engine's clock and scheduler) and the realtime hub."""
         settings = rt.settings
         rt.provide(
-            PickupService(
+            PickupCloudService(
                 rt.db,
                 rt.clock,
                 rt.scheduler,

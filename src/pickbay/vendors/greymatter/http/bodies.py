@@ -7,8 +7,8 @@ from typing import Any
 
 from pickbay.core.errors import Errors, InvalidInput
 from pickbay.vendors.greymatter.filters import parse_filter
-from pickbay.vendors.greymatter.model import PRIORITIES, RequestType
-from pickbay.vendors.greymatter.service import Changes, NewLine, NewRequest
+from pickbay.vendors.greymatter.model import PRIORITIES, NewLine, RequestType
+from pickbay.vendors.greymatter.service import Changes, NewRequest
 
 MAX_ID = 200
 

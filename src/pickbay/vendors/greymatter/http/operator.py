@@ -11,7 +11,7 @@ from pickbay.api.common import PREFIX, Admin, RowId, read_json
 from pickbay.http.common import JsonResponse, body_schema, runtime
 from pickbay.vendors.greymatter.http.views import request_view, slot_view
 from pickbay.vendors.greymatter.model import RequestType, ServiceRequest
-from pickbay.vendors.greymatter.service import FloorService
+from pickbay.vendors.greymatter.service import GreyMatterService
 
 router = APIRouter(
     prefix=PREFIX + "/greymatter", tags=["Goods-to-person floor"], dependencies=[Admin]
@@ -55,8 +55,8 @@ def _answer(sr: ServiceRequest) -> JsonResponse:
     return JsonResponse({"serviceRequest": request_view(sr)})
 
 
-def _floor(request: Request) -> FloorService:
-    return runtime(request).service(FloorService)
+def _floor(request: Request) -> GreyMatterService:
+    return runtime(request).service(GreyMatterService)
 
 
 @router.post("/service-requests/{sr_id}/check", summary="Check and block inventory now")
@@ -119,7 +119,7 @@ async def exception(request: Request, sr_id: RowId, line_id: str) -> JsonRespons
     body = await read_json(request, ExceptionIn)
     sr = (
         await runtime(request)
-        .service(FloorService)
+        .service(GreyMatterService)
         .exception(sr_id, line_id, body.type, body.quantity)
     )
     return _answer(sr)
@@ -138,7 +138,7 @@ async def set_stock(request: Request) -> JsonResponse:
     body = await read_json(request, StockIn)
     slot = (
         await runtime(request)
-        .service(FloorService)
+        .service(GreyMatterService)
         .set_stock(body.attributes, body.quantity, body.subpack)
     )
     return JsonResponse({"stock": slot_view(slot)})

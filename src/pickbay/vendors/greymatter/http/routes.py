@@ -12,7 +12,7 @@ from pickbay.core.errors import Conflict, InvalidInput, PickbayError, Unauthoriz
 from pickbay.http.common import JsonResponse, bearer, runtime, same_secret
 from pickbay.vendors.greymatter.http import bodies
 from pickbay.vendors.greymatter.http.views import line_view, request_view, stamp
-from pickbay.vendors.greymatter.service import FloorService
+from pickbay.vendors.greymatter.service import GreyMatterService
 
 PREFIX = "/api-gateway/sr-service/platform-srms"
 SECURITY_SCHEME = {
@@ -44,14 +44,14 @@ def render(request: Request, exc: PickbayError) -> Response:
     return JsonResponse(body, status_code=status)
 
 
-def _service(request: Request) -> FloorService:
+def _service(request: Request) -> GreyMatterService:
     rt = runtime(request)
     token = bearer(request)
     if not token:
         raise Unauthorized("Full authentication is required: send Authorization: Bearer <token>.")
     if not same_secret(token, rt.settings.greymatter_token):
         raise Unauthorized("The access token is not valid.")
-    return rt.service(FloorService)
+    return rt.service(GreyMatterService)
 
 
 async def _json(request: Request) -> Any:

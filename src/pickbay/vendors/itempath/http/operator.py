@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pickbay.api.common import PREFIX, Admin, read_json
 from pickbay.http.common import JsonResponse, body_schema, runtime
 from pickbay.vendors.itempath.http.views import material_view, order_view
-from pickbay.vendors.itempath.service import LiftService
+from pickbay.vendors.itempath.service import ItemPathService
 
 router = APIRouter(prefix=PREFIX + "/itempath", tags=["Lift module"], dependencies=[Admin])
 JSON = ("application/json",)
@@ -39,8 +39,8 @@ class UserIn(BaseModel):
     password: Annotated[str, Field(min_length=1, max_length=200)]
 
 
-def _lift(request: Request) -> LiftService:
-    return runtime(request).service(LiftService)
+def _lift(request: Request) -> ItemPathService:
+    return runtime(request).service(ItemPathService)
 
 
 @router.post(

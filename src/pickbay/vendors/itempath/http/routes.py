@@ -28,7 +28,7 @@ from pickbay.vendors.itempath.http.query import (
     parse_list,
 )
 from pickbay.vendors.itempath.http.views import line_view, material_view, order_view
-from pickbay.vendors.itempath.service import LiftService
+from pickbay.vendors.itempath.service import ItemPathService
 
 PREFIX = "/api"
 # The vendor's docs write the update as `put /orders/[id]`: that path answers too.
@@ -56,8 +56,8 @@ def render(request: Request, exc: PickbayError) -> Response:
     return JsonResponse({"errors": errors}, status_code=status)
 
 
-def _service(request: Request) -> LiftService:
-    return runtime(request).service(LiftService)
+def _service(request: Request) -> ItemPathService:
+    return runtime(request).service(ItemPathService)
 
 
 def _bearer(request: Request) -> str | None:

@@ -13,7 +13,7 @@ from pickbay.http.common import JsonResponse, body_schema, runtime
 from pickbay.vendors.pickup_cloud.http.views import order_view
 from pickbay.vendors.pickup_cloud.machine import EXPIRY_SOURCES, SHAPES
 from pickbay.vendors.pickup_cloud.model import PickupOrder
-from pickbay.vendors.pickup_cloud.service import PackInput, PickupService
+from pickbay.vendors.pickup_cloud.service import PackInput, PickupCloudService
 
 router = APIRouter(prefix=PREFIX + "/pickup-cloud", tags=["Pickup robot"], dependencies=[Admin])
 
@@ -77,8 +77,8 @@ def operator_view(order: PickupOrder) -> dict[str, Any]:
     }
 
 
-def _robot(request: Request) -> PickupService:
-    return runtime(request).service(PickupService)
+def _robot(request: Request) -> PickupCloudService:
+    return runtime(request).service(PickupCloudService)
 
 
 @router.post(

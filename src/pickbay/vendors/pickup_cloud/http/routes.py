@@ -14,7 +14,7 @@ from pickbay.vendors.pickup_cloud.http import schemas
 from pickbay.vendors.pickup_cloud.http.problems import BindingErrors, validation_errors
 from pickbay.vendors.pickup_cloud.http.views import order_view
 from pickbay.vendors.pickup_cloud.model import OrderKind, PickupState
-from pickbay.vendors.pickup_cloud.service import NewArticle, NewPickupOrder, PickupService
+from pickbay.vendors.pickup_cloud.service import NewArticle, NewPickupOrder, PickupCloudService
 
 if TYPE_CHECKING:
     from pickbay.runtime import Runtime
@@ -103,12 +103,12 @@ def _new_order(body: schemas.OrderIn | schemas.RecurrentOrderIn, kind: OrderKind
 
 
 async def _create(rt: Runtime, who: str, new: NewPickupOrder, *, articles: bool) -> JsonResponse:
-    order = await rt.service(PickupService).create(who, new)
+    order = await rt.service(PickupCloudService).create(who, new)
     return JsonResponse(order_view(order, who, articles=articles))
 
 
-def _orders(request: Request) -> PickupService:
-    return runtime(request).service(PickupService)
+def _orders(request: Request) -> PickupCloudService:
+    return runtime(request).service(PickupCloudService)
 
 
 @router.post(
@@ -197,7 +197,7 @@ async def list_orders(
     who = await tenant(request)
     orders = (
         await runtime(request)
-        .service(PickupService)
+        .service(PickupCloudService)
         .list_orders(who, state=state, skip=skip, take=take)
     )
     return JsonResponse([order_view(o, who) for o in orders])
