@@ -27,7 +27,7 @@ $(JS): tests/js/package-lock.json
 	touch $(JS)
 
 test: lint $(JS)  ## install and run every check and test (needs PostgreSQL and Redis)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --maxprocesses=4
 
 bench: $(STAMP)
 	$(BIN)/python bench/orders.py

@@ -78,6 +78,19 @@ async def test_facets_name_each_dialects_tenants_and_states(
     assert "cancellation_locked" in dialects["greymatter"]["states"]
 
 
+async def test_each_vendor_serves_its_part_of_the_console(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    dialects = (await client.get(ORDERS + "/facets", headers=admin)).json()["dialects"]
+    for name, d in dialects.items():
+        assert d["console"] == f"/console/vendors/{name}.js"
+        r = await client.get(d["console"])
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/javascript")
+        assert 'from "/console/console.js"' in r.text
+    assert (await client.get("/console/vendors/nobody.js")).status_code == 404
+
+
 async def test_one_order_in_full_for_each_dialect(
     client: httpx.AsyncClient, admin: dict[str, str]
 ) -> None:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
 from pickbay.api.common import MAX_ID, PREFIX, Admin, RowId
+from pickbay.console import vendor_script_url
 from pickbay.core.orders import OrderSummary
 from pickbay.engine.board import OrderFilter
 from pickbay.http.common import JsonResponse, runtime
@@ -83,7 +84,12 @@ async def facets(request: Request) -> JsonResponse:
     return JsonResponse(
         {
             "dialects": {
-                v.name: {"title": v.title, "states": list(v.states()), "tenants": tenants[v.name]}
+                v.name: {
+                    "title": v.title,
+                    "states": list(v.states()),
+                    "tenants": tenants[v.name],
+                    "console": vendor_script_url(v.name) if v.console_script() else None,
+                }
                 for v in VENDORS
             }
         }

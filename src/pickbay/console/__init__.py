@@ -13,6 +13,7 @@ from fastapi import APIRouter
 from starlette.responses import RedirectResponse, Response
 
 from pickbay.core.errors import NotFound
+from pickbay.vendors.registry import VENDORS
 
 router = APIRouter(include_in_schema=False)
 
@@ -49,6 +50,20 @@ async def console_bare() -> RedirectResponse:
 async def console() -> Response:
     """The console's single page."""
     return _serve("index.html")
+
+
+def vendor_script_url(name: str) -> str:
+    """Where the console loads a vendor's module from."""
+    return f"/console/vendors/{name}.js"
+
+
+@router.get("/console/vendors/{name}.js")
+async def vendor_script(name: str) -> Response:
+    """A vendor's part of the console (its actions and machines)."""
+    script = next((v.console_script() for v in VENDORS if v.name == name), None)
+    if script is None:
+        raise NotFound(f"No console module for '{name}'.")
+    return Response(script, media_type=ASSETS["console.js"], headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/console/{name}")

@@ -5,7 +5,6 @@
 const API = "/pickbay/v1";
 const TOKEN_KEY = "pickbay.console.token";
 
-const DIALECT_TITLES = { pickup_cloud: "Pickup Cloud", itempath: "ItemPath", greymatter: "GreyMatter" };
 
 // ------------------------------------------------------------------ small helpers
 
@@ -233,6 +232,15 @@ function batched(fn) {
 // ------------------------------------------------------------------ views
 
 let facets = null;
+// Each vendor's part of the console (its order and line actions, its machines), a module the
+// server lists in the facets; a vendor without one is shown but not played.
+const vendors = {};
+
+async function loadVendors() {
+  for (const [name, d] of Object.entries(facets.dialects)) {
+    if (d.console) vendors[name] = await import(d.console);
+  }
+}
 
 function view() {
   return document.getElementById("view");
@@ -242,8 +250,13 @@ function badge(state) {
   return h("span", { class: "badge state", "data-state": state }, state);
 }
 
+// Each vendor's title, as the server's registry names it (`/orders/facets`).
+function dialectTitle(dialect) {
+  return facets?.dialects[dialect]?.title || dialect;
+}
+
 function dialectBadge(dialect) {
-  return h("span", { class: `badge dialect ${dialect}` }, DIALECT_TITLES[dialect] || dialect);
+  return h("span", { class: `badge dialect ${dialect}` }, dialectTitle(dialect));
 }
 
 // ---- the board
@@ -353,8 +366,6 @@ async function showBoard({ on, show }) {
 
 // ---- one order
 
-const CANCEL_TRIGGER = "cancel";
-
 function labelImage(symbology, text, caption) {
   const img = h("img", { alt: `${caption}: ${text}`, "data-label": symbology });
   api(`/labels/${symbology}.svg?${new URLSearchParams({ text, scale: "4" })}`, { raw: true })
@@ -369,78 +380,18 @@ function quantityInput(value, name) {
 }
 
 function orderActions(d, reload) {
-  const o = d.order;
-  const t = new Set(d.triggers);
-  const buttons = [];
-  if (o.dialect === "pickup_cloud") {
-    if (t.has("complete input")) {
-      buttons.push(h("button", { type: "button", onclick: () => act("Input", async () => { await api("/pickup-cloud/input", { method: "POST", body: { storageCode: d.codes.storage } }); reload(); }) }, "Input all missing packs"));
-    }
-    if (t.has("pick up")) {
-      buttons.push(h("button", { type: "button", onclick: () => act("Pick up", async () => { await api("/pickup-cloud/pickup", { method: "POST", body: { pickupCode: d.codes.pickup } }); reload(); }) }, "Pick up"));
-    }
-  }
-  if (o.dialect === "greymatter") {
-    const id = d.native.id;
-    if (t.has("block") || t.has("refuse")) {
-      buttons.push(h("button", { type: "button", onclick: () => act("Check", async () => { await api(`/greymatter/service-requests/${id}/check`, { method: "POST" }); reload(); }) }, "Check inventory"));
-    }
-    if (t.has("reach")) {
-      buttons.push(h("button", { type: "button", onclick: () => act("Rack", async () => { await api(`/greymatter/service-requests/${id}/reach`, { method: "POST" }); reload(); }) }, "Bring the rack"));
-    }
-  }
-  if (t.has(CANCEL_TRIGGER)) {
-    const reason = h("input", { type: "text", name: "reason", placeholder: "reason", "aria-label": "cancellation reason" });
-    const cancel = o.dialect === "pickup_cloud"
-      ? () => api("/pickup-cloud/cancel", { method: "POST", body: { code: d.codes.storage, reason: reason.value } })
-      : () => api(`/greymatter/service-requests/${d.native.id}/cancel`, { method: "POST" });
-    buttons.push(h("span", { class: "cancel" }, o.dialect === "pickup_cloud" ? reason : null,
-      h("button", { type: "button", class: "danger", onclick: () => act("Cancel", async () => { await cancel(); reload(); }) }, "Cancel order")));
-  }
+  const buttons = vendors[d.order.dialect]?.orderActions?.(d, reload, new Set(d.triggers)) ?? [];
   return buttons.length ? h("div", { class: "actions" }, buttons) : h("p", { class: "muted" }, "Nothing can happen to this order now.");
 }
 
 function lineActions(d, line, reload) {
-  const o = d.order;
-  const t = new Set(d.triggers);
-  if (o.dialect === "pickup_cloud" && t.has("complete input") && line.state === "READYFORINPUT" && line.done < line.quantity) {
-    return h("button", { type: "button", onclick: () => act("Input pack", async () => {
-      await api("/pickup-cloud/input", { method: "POST", body: { storageCode: d.codes.storage, packs: [{ scanCode: line.sku }] } });
-      reload();
-    }) }, "Input one pack");
-  }
-  if (o.dialect === "itempath" && t.has("confirm a line") && line.state === "queued") {
-    const qty = quantityInput(line.allocated || line.quantity, "quantity");
-    return h("span", { class: "line-actions" }, qty, h("button", { type: "button", onclick: () => act("Confirm", async () => {
-      await api(`/itempath/orders/${d.native.id}/lines/${line.key}/confirm`, { method: "POST", body: { quantity: Number(qty.value) } });
-      reload();
-    }) }, "Confirm"));
-  }
-  if (o.dialect === "greymatter" && t.has("pick") && line.done + (line.short || 0) < line.quantity) {
-    const put = d.native.type === "PUT";
-    const base = `/greymatter/service-requests/${d.native.id}/lines/${encodeURIComponent(line.key)}`;
-    const qty = quantityInput(line.quantity - line.done - (line.short || 0), "quantity");
-    const parts = [qty, h("button", { type: "button", onclick: () => act(put ? "Put" : "Pick", async () => {
-      await api(`${base}/${put ? "put" : "pick"}`, { method: "POST", body: { quantity: Number(qty.value) } });
-      reload();
-    }) }, put ? "Put" : "Pick")];
-    if (!put) {
-      const kind = h("select", { name: "exception", "aria-label": "exception" },
-        ["item_missing", "physically_damaged", "unscannable"].map((k) => h("option", { value: k }, k.replace("_", " "))));
-      parts.push(kind, h("button", { type: "button", class: "warn", onclick: () => act("Exception", async () => {
-        await api(`${base}/exception`, { method: "POST", body: { type: kind.value, quantity: Number(qty.value) } });
-        reload();
-      }) }, "Exception"));
-    }
-    return h("span", { class: "line-actions" }, parts);
-  }
-  return null;
+  return vendors[d.order.dialect]?.lineActions?.(d, line, reload, new Set(d.triggers)) ?? null;
 }
 
 function linesTable(d, reload) {
-  const pickup = d.order.dialect === "pickup_cloud";
+  const done = vendors[d.order.dialect]?.doneLabel ?? "Done";
   return h("table", { class: "lines", "data-testid": "lines" },
-    h("thead", {}, h("tr", {}, ["Line", "Product", "Name", "Quantity", pickup ? "Stored" : "Done", "State", ""].map((t) => h("th", {}, t)))),
+    h("thead", {}, h("tr", {}, ["Line", "Product", "Name", "Quantity", done, "State", ""].map((t) => h("th", {}, t)))),
     h("tbody", {}, d.lines.map((line) => [h("tr", { "data-line": line.key },
       h("td", {}, line.key),
       h("td", { class: "number" }, line.sku),
@@ -513,7 +464,7 @@ async function showOrder(orderId, { on, show }) {
       labels,
       h("h2", {}, "Lines"),
       linesTable(d, reload),
-      h("details", {}, h("summary", {}, `As the ${DIALECT_TITLES[o.dialect]} API shows it`),
+      h("details", {}, h("summary", {}, `As the ${dialectTitle(o.dialect)} API shows it`),
         h("pre", { class: "native" }, JSON.stringify(d.native, null, 2))),
       h("h2", {}, "History"),
       h("table", { class: "history", "data-testid": "history" },
@@ -564,40 +515,8 @@ async function showMachines({ on, show }) {
     } }, h("h3", {}, title), h("p", { class: "muted" }, help), input, h("button", { type: "submit" }, label));
   };
   const summary = (o) => h("p", {}, "Order ", h("a", { href: `#/orders/${o.id}` }, o.orderNumber), ` of ${o.tenant} is now `, badge(o.state), ".");
-  const stock = h("tbody");
-  const drawStock = async () => {
-    const found = await api("/greymatter/stock");
-    stock.replaceChildren(...found.stock.map((s) => h("tr", {},
-      h("td", { class: "number" }, Object.entries(s.attributes || {}).map(([k, v]) => `${k} ${v}`).join(", ")),
-      h("td", {}, s.quantity), h("td", {}, s.blocked), h("td", {}, s.available))));
-  };
-  show(h("section", { class: "machines" },
-    h("h1", {}, "Machines"),
-    h("h2", {}, "Pickup robot"),
-    h("div", { class: "stations" },
-      station("Input station", "Scan the storage code (DataMatrix) of an order to store its missing packs.", "storageCode", "Input packs",
-        async (code) => summary(await api("/pickup-cloud/input", { method: "POST", body: { storageCode: code } }))),
-      station("Pickup terminal", "Scan the customer's pickup code (QR) to hand out the order's packs.", "pickupCode", "Pick up",
-        async (code) => {
-          const out = await api("/pickup-cloud/pickup", { method: "POST", body: { pickupCode: code } });
-          return h("div", {}, summary(out.order), h("p", {}, `${out.packs.length} pack(s) handed out.`));
-        }),
-      station("Cancel", "Scan either code of an order to cancel it.", "code", "Cancel order",
-        async (code) => summary(await api("/pickup-cloud/cancel", { method: "POST", body: { code, reason: "Canceled at the robot" } })))),
-    result,
-    h("h2", {}, "Goods-to-person floor stock"),
-    h("table", { class: "stock" },
-      h("thead", {}, h("tr", {}, ["Product", "On hand", "Blocked", "Available"].map((t) => h("th", {}, t)))),
-      stock)));
-  let redraw = null; // one stock read per burst of floor events
-  on((e) => {
-    if (e.dialect !== "greymatter" || redraw !== null) return;
-    redraw = setTimeout(() => {
-      redraw = null;
-      drawStock().catch(() => {});
-    }, 200);
-  });
-  await drawStock();
+  const parts = await Promise.all(Object.values(vendors).map((v) => v.machines?.({ on, station, summary, result }) ?? []));
+  show(h("section", { class: "machines" }, h("h1", {}, "Machines"), ...parts.flat()));
 }
 
 // ------------------------------------------------------------------ routing
@@ -640,6 +559,7 @@ async function main() {
   setUpClock();
   await readClock();
   facets = await api("/orders/facets");
+  await loadVendors();
   const first = await api("/orders?limit=1");
   feedPosition = first.seq;
   follow();
@@ -647,5 +567,8 @@ async function main() {
   await route();
   document.body.dataset.ready = "true";
 }
+
+// What each vendor's console module (`/console/vendors/<name>.js`) builds with.
+export { act, api, badge, h, quantityInput };
 
 main();

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib.resources import files
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from fastapi import APIRouter, Request
@@ -95,7 +97,17 @@ class Vendor(ABC):
         """An order for the board: `lines` in one shape for every vendor, the `triggers` its
         lifecycle allows now, and `native`, the vendor API's own view (plus any extra keys)."""
 
+    def console_script(self) -> bytes | None:
+        """The vendor's part of the operator console: `console.js` in its folder, if any."""
+        return _package_file(type(self).__module__.rpartition(".")[0], "console.js")
+
     async def feed_tenant(self, rt: Runtime, token: str) -> str | None:
         """The tenant whose events a credential of this vendor may read (None: not one of
         its credentials)."""
         return None
+
+
+@cache
+def _package_file(package: str, name: str) -> bytes | None:
+    found = files(package).joinpath(name)
+    return found.read_bytes() if found.is_file() else None
