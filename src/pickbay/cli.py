@@ -28,15 +28,9 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"  backplane      {settings.redis_url or 'in memory (one process)'}")
     print(f"  console        {base}/console/   (sign in with the admin token)")
     print(f"  API docs       {base}/docs")
-    key = settings.dev_api_key or "<pickbay keys create NAME>"
-    print(f"  Pickup Cloud   {base}/api/v2   (header x-api-key: {key})")
-    print(f"  realtime hub   {base}/hubs/pickup-cloud   (SignalR; the same key)")
-    login = "POST /api/users/login"
-    if settings.itempath_admin_password:
-        login += f" as admin / {settings.itempath_admin_password}"
-    print(f"  ItemPath       {base}/api/orders   ({login})")
-    gm = "/api-gateway/sr-service/platform-srms/service-request"
-    print(f"  GreyMatter     {base}{gm}   (Authorization: Bearer {settings.greymatter_token})")
+    for vendor in app.state.runtime.vendors:
+        for title, path, how in vendor.endpoints(settings):
+            print(f"  {title:<14} {base}{path}   ({how})")
     print(f"  webhooks       {base}/pickbay/v1/webhooks   (or pickbay webhooks add URL)")
     print(f"  own API        {base}/pickbay/v1   (Authorization: Bearer {settings.admin_token})")
     print(f"  event feed     {base}/pickbay/v1/events   (and /events/stream, Server-Sent Events)")

@@ -25,6 +25,7 @@ from pickbay.signalr.server import SignalRServer
 from pickbay.webhooks.dispatcher import Format
 
 if TYPE_CHECKING:
+    from pickbay.config import Settings
     from pickbay.runtime import Runtime
 
 
@@ -65,6 +66,10 @@ class Vendor(ABC):
     def hubs(self, rt: Runtime) -> Sequence[SignalRServer]:
         """The realtime hubs the vendor serves (none by default)."""
         return ()
+
+    @abstractmethod
+    def endpoints(self, settings: Settings) -> Sequence[tuple[str, str, str]]:
+        """What `pickbay serve` prints of the vendor: (title, path, how to authenticate)."""
 
     @abstractmethod
     def render_error(self, request: Request, exc: PickbayError) -> Response:

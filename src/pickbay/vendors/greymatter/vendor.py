@@ -22,6 +22,7 @@ from pickbay.vendors.greymatter.service import GreyMatterService
 from pickbay.webhooks.dispatcher import Format
 
 if TYPE_CHECKING:
+    from pickbay.config import Settings
     from pickbay.runtime import Runtime
 
 
@@ -64,6 +65,11 @@ class GreyMatter(Vendor):
     def routers(self) -> Sequence[APIRouter]:
         """The service-request API and the floor's operator routes."""
         return (routes.router, operator.router)
+
+    def endpoints(self, settings: Settings) -> Sequence[tuple[str, str, str]]:
+        """The service-request API, with the bearer token."""
+        how = f"Authorization: Bearer {settings.greymatter_token}"
+        return (("GreyMatter", routes.PREFIX + "/service-request", how),)
 
     def render_error(self, request: Request, exc: PickbayError) -> Response:
         """Spring's error bodies."""

@@ -19,6 +19,7 @@ from pickbay.vendors.itempath.model import NAME, LiftOrder, OrderStatus
 from pickbay.vendors.itempath.service import ItemPathService
 
 if TYPE_CHECKING:
+    from pickbay.config import Settings
     from pickbay.runtime import Runtime
 
 
@@ -56,6 +57,13 @@ class ItemPath(Vendor):
     def routers(self) -> Sequence[APIRouter]:
         """The ItemPath API and the lift's operator routes."""
         return (routes.router, operator.router)
+
+    def endpoints(self, settings: Settings) -> Sequence[tuple[str, str, str]]:
+        """The orders API, after logging in."""
+        login = "POST /api/users/login"
+        if settings.itempath_admin_password:
+            login += f" as admin / {settings.itempath_admin_password}"
+        return (("ItemPath", routes.PREFIX + "/orders", login),)
 
     def render_error(self, request: Request, exc: PickbayError) -> Response:
         """ItemPath's error bodies."""

@@ -17,12 +17,13 @@ from pickbay.store import tenants as tenant_store
 from pickbay.vendors.contract import Vendor
 from pickbay.vendors.pickup_cloud import repository as repo
 from pickbay.vendors.pickup_cloud.http import operator, problems, routes
-from pickbay.vendors.pickup_cloud.http.hub import PickupCloudHub
+from pickbay.vendors.pickup_cloud.http.hub import PATH, PickupCloudHub
 from pickbay.vendors.pickup_cloud.http.views import board_view
 from pickbay.vendors.pickup_cloud.model import NAME, PickupOrder, PickupState, Policy
 from pickbay.vendors.pickup_cloud.service import PickupCloudService
 
 if TYPE_CHECKING:
+    from pickbay.config import Settings
     from pickbay.runtime import Runtime
 
 
@@ -66,6 +67,14 @@ class PickupCloud(Vendor):
     def hubs(self, rt: Runtime) -> Sequence[SignalRServer]:
         """The realtime hub at /hubs/pickup-cloud."""
         return (rt.service(PickupCloudHub).server,)
+
+    def endpoints(self, settings: Settings) -> Sequence[tuple[str, str, str]]:
+        """The REST API and the realtime hub, with the sandbox key."""
+        key = settings.dev_api_key or "<pickbay keys create NAME>"
+        return (
+            ("Pickup Cloud", routes.PREFIX, f"header x-api-key: {key}"),
+            ("realtime hub", PATH, "SignalR; the same key"),
+        )
 
     def render_error(self, request: Request, exc: PickbayError) -> Response:
         """ASP.NET Core's ProblemDetails."""
