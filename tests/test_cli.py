@@ -288,3 +288,21 @@ def test_webhooks_are_added_listed_and_deleted(tmp_path: Path) -> None:
     assert "http" in bad.stderr
     assert run_cli("webhooks", "delete", "1", env=env) == "Deleted webhook 1.\n"
     assert run_cli("webhooks", "list", env=env) == "No webhooks.\n"
+
+
+def test_serve_refuses_the_network_with_default_credentials(tmp_path: Path) -> None:
+    env = {**os.environ, "PICKBAY_DATABASE_URL": f"sqlite:///{tmp_path / 'n.db'}"}
+    env.pop("PICKBAY_ALLOW_DEFAULT_CREDENTIALS", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "pickbay", "serve", "--host", "0.0.0.0", "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "refusing to serve on 0.0.0.0" in done.stderr
+    assert "PICKBAY_ADMIN_TOKEN" in done.stderr
+    assert "--allow-default-credentials" in done.stderr
+    assert not (tmp_path / "n.db").exists()  # refused before anything was touched

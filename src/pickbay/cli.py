@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from pickbay import __version__
-from pickbay.config import Settings
+from pickbay.config import Settings, exposure_refusal
 
 if TYPE_CHECKING:
     from pickbay.runtime import Runtime
@@ -21,6 +21,12 @@ def _serve(args: argparse.Namespace) -> int:
     from pickbay.serving import Server
 
     settings = Settings()
+    if args.allow_default_credentials:
+        settings = settings.model_copy(update={"allow_default_credentials": True})
+    refusal = exposure_refusal(settings, args.host)
+    if refusal is not None:
+        print(f"pickbay: {refusal}", file=sys.stderr)
+        return 2
     base = f"http://{args.host}:{args.port}"
     app = create_app(settings)
     print(f"pickbay {__version__} on {base}")
@@ -130,6 +136,11 @@ def parser() -> argparse.ArgumentParser:
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
     serve.add_argument("--no-access-log", dest="access_log", action="store_false")
+    serve.add_argument(
+        "--allow-default-credentials",
+        action="store_true",
+        help="serve on a non-loopback address although a credential is the sandbox default",
+    )
     serve.set_defaults(func=_serve)
 
     keys = sub.add_parser("keys", help="manage Pickup Cloud API keys")

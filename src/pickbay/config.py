@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -84,6 +86,51 @@ class Settings(BaseSettings):
     )
     webhook_timeout_seconds: float = Field(
         default=10.0, gt=0, description="how long a receiver may take to answer"
+    )
+    allow_default_credentials: bool = Field(
+        default=False,
+        description="serve on a non-loopback address although a credential is the sandbox's",
+    )
+
+
+# Credentials whose sandbox defaults are printed in the README: fine on this machine only.
+CREDENTIALS = ("admin_token", "dev_api_key", "itempath_admin_password", "greymatter_token")
+
+
+def default_credentials(settings: Settings) -> list[str]:
+    """The variables of the credentials still at their published default (empty ones are off)."""
+    return [
+        f"PICKBAY_{name.upper()}"
+        for name in CREDENTIALS
+        if getattr(settings, name)
+        and getattr(settings, name) == Settings.model_fields[name].default
+    ]
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding `host` reaches this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def exposure_refusal(settings: Settings, host: str) -> str | None:
+    """Why serving on `host` with these settings would hand the network default credentials
+    (None: it would not, or the user opted in)."""
+    if is_loopback(host) or settings.allow_default_credentials:
+        return None
+    found = default_credentials(settings)
+    if not found:
+        return None
+    return (
+        f"refusing to serve on {host} with the sandbox's published credentials: set "
+        + ", ".join(found)
+        + " (an empty PICKBAY_DEV_API_KEY or PICKBAY_ITEMPATH_ADMIN_PASSWORD turns that one"
+        " off), or pass --allow-default-credentials (PICKBAY_ALLOW_DEFAULT_CREDENTIALS=true)"
+        " to serve them anyway"
     )
 
 
