@@ -28,6 +28,12 @@ def matrix(symbology: Symbology, text: str) -> Matrix:
     if symbology is Symbology.QR:
         code = segno.make_qr(text, error="m")
         return [[bool(v) for v in row] for row in code.matrix]
+    for at, char in enumerate(text):
+        if not char.isascii():
+            raise ValueError(
+                f"DataMatrix labels hold ASCII text only; {char!r} (U+{ord(char):04X}) at"
+                f" position {at} is not ASCII"
+            )
     return [[bool(v) for v in row] for row in DataMatrix(text).matrix]
 
 

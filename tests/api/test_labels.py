@@ -62,3 +62,23 @@ async def test_bad_label_requests(
     r = await client.get(path, headers=admin)
     assert r.status_code in (400, 404)
     assert "error" in r.json()
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("%F0%B8%84%BA", "(U+3813A) at position 0 is not ASCII"),
+        ("pickup_%C3%A9", "'é' (U+00E9) at position 7 is not ASCII"),
+    ],
+)
+async def test_text_a_datamatrix_cannot_hold_is_named(
+    client: httpx.AsyncClient, admin: dict[str, str], text: str, says: str
+) -> None:
+    for fmt in ("png", "svg"):
+        r = await client.get(f"/pickbay/v1/labels/datamatrix.{fmt}?text={text}", headers=admin)
+        assert r.status_code == 400
+        (message,) = r.json()["error"]["errors"]["text"]
+        assert says in message
+        assert "min()" not in message
+    qr = await client.get(f"/pickbay/v1/labels/qr.png?text={text}", headers=admin)
+    assert qr.status_code == 200  # QR codes hold any text (as UTF-8)
