@@ -6,6 +6,13 @@ import pytest
 
 from pickbay.core.errors import Conflict, NotFound
 from pickbay.runtime import Runtime
+from pickbay.vendors.itempath.http.query import (
+    MAX_OFFSET,
+    MAX_PATTERN,
+    MAX_VALUES,
+    ORDER_FIELDS,
+    parse_list,
+)
 from pickbay.vendors.itempath.model import Direction, OrderStatus
 from pickbay.vendors.itempath.service import ItemPathService, NewLiftOrder, NewLine, OrderChanges
 
@@ -56,3 +63,29 @@ async def test_names_are_unique_and_unknown_orders_are_not_found(runtime: Runtim
         await lift.create(pick("DUP", "S101", 1))
     with pytest.raises(NotFound):
         await lift.update("NO-SUCH-ID", OrderChanges(priority=1))
+
+
+async def test_lists_at_the_documented_limits_run_on_each_database(runtime: Runtime) -> None:
+    lift = runtime.service(ItemPathService)
+    await lift.create(
+        NewLiftOrder(
+            name="n7",
+            direction=Direction.PICK,
+            lines=[NewLine(1, material_name="S101")],
+            dynamic={"Colour": "c7"},
+        )
+    )
+    today = runtime.clock.now().date()
+    many = ";".join(f"n{i}" for i in range(MAX_VALUES))
+    colours = ";".join(f"c{i}" for i in range(MAX_VALUES))
+    for params, found in (
+        ([("name", f"[or]{many}")], 1),
+        ([("name", f"[nor]{many}")], 0),
+        ([("Colour", f"[or]{colours}")], 1),
+        ([("name", "[like]" + "n" * MAX_PATTERN)], 0),
+        ([("Colour", "[notlike]" + "c" * MAX_PATTERN)], 1),
+        ([("offset", str(MAX_OFFSET))], 0),
+    ):
+        query = await parse_list(params, ORDER_FIELDS, today, dynamic=lift.known_dynamic_field)
+        assert len(await lift.list_orders(query)) == found, params
+        assert await lift.count_orders(query) == (1 if params[0][0] == "offset" else found)

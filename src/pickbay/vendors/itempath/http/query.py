@@ -13,6 +13,11 @@ from pickbay.vendors.itempath.model import Direction
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 250
+# pickbay's limits where the vendor documents none (docs/itempath.md): each keeps a request
+# inside what both databases take (64-bit offsets, SQLite's expression depth and LIKE length).
+MAX_OFFSET = 2_147_483_647
+MAX_VALUES = 200  # values of one [or] / [nor]
+MAX_PATTERN = 1000  # characters of one [like] / [notlike] pattern
 _PREFIX = re.compile(r"^\[([a-z]+)\](.*)$", re.IGNORECASE | re.DOTALL)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -156,11 +161,15 @@ def parse_condition(
             raise _bad(name, f"[{op.value}] works on text fields only.")
         if not text:
             raise _bad(name, f"[{op.value}] needs a value.")
+        if len(text) > MAX_PATTERN:
+            raise _bad(name, f"[{op.value}] takes at most {MAX_PATTERN} characters.")
         return Condition(spec.column, spec.kind, op, (text,), dynamic)
     if op in (Op.OR, Op.NOR):
         parts = text.split(";")
         if not text or any(p == "" for p in parts):
             raise _bad(name, f"[{op.value}] takes values separated by ';'.")
+        if len(parts) > MAX_VALUES:
+            raise _bad(name, f"[{op.value}] takes at most {MAX_VALUES} values.")
         values = tuple(parse_value(name, spec, p, today) for p in parts)
         return Condition(spec.column, spec.kind, op, values, dynamic)
     if text == "" and spec.kind is not Kind.TEXT:
@@ -214,7 +223,7 @@ async def parse_list(
         if name == "limit":
             limit = _integer(name, raw, 1, MAX_LIMIT)
         elif name == "offset":
-            offset = _integer(name, raw, 0, None)
+            offset = _integer(name, raw, 0, MAX_OFFSET)
         elif name == "orderBy":
             sort += _sort(raw, fields)
         elif name == "countOnly":
