@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -24,6 +25,7 @@ from pickbay.api import webhooks as webhooks_api
 from pickbay.config import Settings
 from pickbay.console import router as console_router
 from pickbay.core.errors import (
+    InternalError,
     InvalidInput,
     NotFound,
     PickbayError,
@@ -102,6 +104,22 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         if exc.status >= 500:
             log.warning("%s %s -> %s: %s", request.method, request.url.path, exc.status, exc.detail)
         return render(request, exc)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # Any other failure still answers in the format of the API that was called, with an
+        # id that finds its traceback in the log.
+        request_id = secrets.token_hex(8)
+        log.error(
+            "request %s: %s %s failed",
+            request_id,
+            request.method,
+            request.url.path,
+            exc_info=exc,
+        )
+        response = render(request, InternalError(request_id))
+        response.headers["x-request-id"] = request_id
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(request: Request, exc: RequestValidationError) -> Response:

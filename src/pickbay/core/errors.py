@@ -81,6 +81,20 @@ class DemoFailure(PickbayError):
     title = "An unexpected error occurred."
 
 
+class InternalError(PickbayError):
+    """Something failed that should not have; `request_id` finds it in the server log."""
+
+    status = 500
+    title = "Internal Server Error"
+
+    def __init__(self, request_id: str) -> None:
+        super().__init__(
+            f"An unexpected error occurred on the server (request id {request_id}); "
+            "its log has the details."
+        )
+        self.request_id = request_id
+
+
 class ConcurrentChange(Conflict):
     """Someone else changed the same thing first; the caller may retry."""
 
