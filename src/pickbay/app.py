@@ -34,6 +34,7 @@ from pickbay.core.errors import (
 )
 from pickbay.http.common import COMPONENTS, HubDispatch, JsonResponse
 from pickbay.http.errors import query_errors
+from pickbay.http.limits import BodyLimit
 from pickbay.runtime import Runtime
 from pickbay.vendors.contract import Vendor
 
@@ -90,14 +91,17 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     )
     app.state.runtime = rt
     app.state.hubs = hubs
-    for hub in hubs:
-        app.add_middleware(HubDispatch, server=hub)
 
     def render(request: Request, exc: PickbayError) -> Response:
         vendor = _owner(rt.vendors, request.url.path)
         if vendor is None:
             return own_api.render(request, exc)
         return vendor.render_error(request, exc)
+
+    # Added first, so it runs inside the hubs' dispatch: hubs bound their own messages.
+    app.add_middleware(BodyLimit, limit=rt.settings.max_body_bytes, render=render)
+    for hub in hubs:
+        app.add_middleware(HubDispatch, server=hub)
 
     @app.exception_handler(PickbayError)
     async def pickbay_error(request: Request, exc: PickbayError) -> Response:

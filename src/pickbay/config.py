@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(
         default=10.0, gt=0, description="how long a receiver may take to answer"
     )
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description="the largest request body taken; larger ones are 413 without being read",
+    )
     allow_default_credentials: bool = Field(
         default=False,
         description="serve on a non-loopback address although a credential is the sandbox's",

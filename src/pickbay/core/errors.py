@@ -81,6 +81,13 @@ class DemoFailure(PickbayError):
     title = "An unexpected error occurred."
 
 
+class PayloadTooLarge(PickbayError):
+    """The request's body is over the configured limit."""
+
+    status = 413
+    title = "Payload Too Large"
+
+
 class InternalError(PickbayError):
     """Something failed that should not have; `request_id` finds it in the server log."""
 
