@@ -46,6 +46,15 @@ def bearer(request: Request) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
+def is_json(content_type: str | None) -> bool:
+    """Whether a Content-Type names JSON: application/json or application/*+json."""
+    if not content_type:
+        return False
+    mime = content_type.split(";", 1)[0].strip().lower()
+    kind, _, sub = mime.partition("/")
+    return mime == "application/json" or (kind == "application" and sub.endswith("+json"))
+
+
 def same_secret(given: str, expected: str) -> bool:
     """Whether `given` is the configured secret `expected` (never when none is configured),
     compared in constant time."""

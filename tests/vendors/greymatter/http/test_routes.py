@@ -7,6 +7,7 @@ import copy
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from pickbay.runtime import Runtime
@@ -598,3 +599,27 @@ async def test_broken_json_duplicates_tokens_and_unknown_ids(client: httpx.Async
         headers=AUTH,
     )
     assert (r.status_code, r.json()["errors"][0]["field"]) == (400, "body")
+
+
+NOT_JSON = [
+    ("text/plain", None),
+    ("application/xml", None),
+    ("application/x-www-form-urlencoded", None),
+    ("multipart/form-data; boundary=x", None),
+    (None, "application/octet-stream"),
+]
+
+
+@pytest.mark.parametrize(("content_type", "named"), NOT_JSON)
+async def test_a_body_that_is_not_json_is_415_as_spring_answers(
+    client: httpx.AsyncClient, content_type: str | None, named: str | None
+) -> None:
+    headers = {**AUTH, **({"Content-Type": content_type} if content_type else {})}
+    r = await client.post(BASE, content=orjson.dumps(SEED_CREATE), headers=headers)
+    assert r.status_code == 415, r.text
+    body = r.json()
+    assert body["error"] == "Unsupported Media Type"
+    assert body["message"] == f"Content-Type '{content_type or named}' is not supported."
+    assert body["path"] == BASE
+    listed = await client.get(f"{BASE}/1", headers=AUTH)
+    assert listed.status_code == 404  # nothing was stored

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -631,3 +632,25 @@ async def test_an_update_writes_only_what_it_changes(
     assert shown == changed
     r = await client.get("/api/orders?ORDERNOTE=first&countOnly=true", headers=auth)
     assert r.json() == {"count": 0}
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "application/xml",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        None,
+    ],
+)
+async def test_a_body_that_is_not_json_is_415(
+    client: httpx.AsyncClient, auth: dict[str, str], content_type: str | None
+) -> None:
+    headers = {**auth, **({"Content-Type": content_type} if content_type else {})}
+    r = await client.post("/api/orders", content=json.dumps(SEED_PUT), headers=headers)
+    assert r.status_code == 415, r.text
+    (error,) = r.json()["errors"]
+    assert "Content-Type was not 'application/json'" in error["request"]["message"]
+    listed = await client.get("/api/orders", headers=auth)
+    assert listed.json()["orders"] == []

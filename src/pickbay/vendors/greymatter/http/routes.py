@@ -8,8 +8,14 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from pickbay.core.errors import Conflict, InvalidInput, PickbayError, Unauthorized
-from pickbay.http.common import JsonResponse, bearer, runtime, same_secret
+from pickbay.core.errors import (
+    Conflict,
+    InvalidInput,
+    PickbayError,
+    Unauthorized,
+    UnsupportedMediaType,
+)
+from pickbay.http.common import JsonResponse, bearer, is_json, runtime, same_secret
 from pickbay.vendors.greymatter.http import bodies
 from pickbay.vendors.greymatter.http.views import line_view, request_view, stamp
 from pickbay.vendors.greymatter.service import GreyMatterService
@@ -21,7 +27,13 @@ SECURITY_SCHEME = {
     "description": "PICKBAY_GREYMATTER_TOKEN (sandbox default: dev)",
 }
 router = APIRouter(prefix=PREFIX, tags=["GreyMatter"])
-REASONS = {400: "Bad data", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed"}
+REASONS = {
+    400: "Bad data",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    415: "Unsupported Media Type",
+}
 
 
 def render(request: Request, exc: PickbayError) -> Response:
@@ -55,7 +67,12 @@ def _service(request: Request) -> GreyMatterService:
 
 
 async def _json(request: Request) -> Any:
+    content_type = request.headers.get("content-type")
     raw = await request.body()
+    if (raw or content_type) and not is_json(content_type):
+        # Spring's JSON message converter reads application/json and application/*+json only.
+        given = content_type or "application/octet-stream"
+        raise UnsupportedMediaType(f"Content-Type '{given}' is not supported.")
     if not raw.strip():
         raise InvalidInput({"body": ["A JSON body is required."]})
     try:

@@ -17,9 +17,10 @@ from pickbay.core.errors import (
     PickbayError,
     Unauthorized,
     Unprocessable,
+    UnsupportedMediaType,
 )
 from pickbay.core.query import ListQuery
-from pickbay.http.common import JsonResponse, runtime
+from pickbay.http.common import JsonResponse, is_json, runtime
 from pickbay.vendors.itempath.http import bodies
 from pickbay.vendors.itempath.http.query import (
     LINE_FIELDS,
@@ -76,7 +77,15 @@ def authenticate(request: Request) -> str:
 
 
 async def _json(request: Request) -> Any:
+    content_type = request.headers.get("content-type")
     raw = await request.body()
+    if (raw or content_type) and not is_json(content_type):
+        # Inferred: ItemPath answers as a Flask service does (its token errors are
+        # Flask-JWT-Extended's), and Flask reads JSON bodies of a JSON content type only.
+        raise UnsupportedMediaType(
+            "Did not attempt to load JSON data because the request Content-Type was not"
+            " 'application/json'."
+        )
     if not raw.strip():
         raise InvalidInput({"body": ["An object is required to be sent."]})
     try:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ValidationError
 
 from pickbay.core.errors import UnsupportedMediaType
-from pickbay.http.common import JsonResponse, body_schema, runtime
+from pickbay.http.common import JsonResponse, body_schema, is_json, runtime
 from pickbay.vendors.pickup_cloud.http import schemas
 from pickbay.vendors.pickup_cloud.http.problems import BindingErrors, validation_errors
 from pickbay.vendors.pickup_cloud.http.views import order_view
@@ -41,13 +41,9 @@ async def tenant(request: Request) -> str:
 
 
 def _is_json(content_type: str | None) -> bool:
-    if not content_type:
-        return False
-    mime = content_type.split(";", 1)[0].strip().lower()
-    kind, _, sub = mime.partition("/")
-    return mime in ("application/json", "text/json") or (
-        kind == "application" and sub.endswith("+json")
-    )
+    # ASP.NET Core's JSON input formatter also reads text/json.
+    mime = (content_type or "").split(";", 1)[0].strip().lower()
+    return mime == "text/json" or is_json(content_type)
 
 
 async def read_body(request: Request, model: type[M]) -> M:
