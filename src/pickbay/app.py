@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -35,6 +36,7 @@ from pickbay.core.errors import (
 from pickbay.http.common import COMPONENTS, HubDispatch, JsonResponse
 from pickbay.http.errors import query_errors
 from pickbay.http.limits import BodyLimit
+from pickbay.http.nul import NulGuard
 from pickbay.runtime import Runtime
 from pickbay.vendors.contract import Vendor
 
@@ -98,8 +100,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             return own_api.render(request, exc)
         return vendor.render_error(request, exc)
 
-    # Added first, so it runs inside the hubs' dispatch: hubs bound their own messages.
+    # Added first, so they run inside the hubs' dispatch: hubs bound their own messages.
     app.add_middleware(BodyLimit, limit=rt.settings.max_body_bytes, render=render)
+    routers = [router for vendor in rt.vendors for router in vendor.routers()]
+    routers += OWN_ROUTERS
+    patterns = [
+        r.path_regex for router in routers for r in router.routes if isinstance(r, APIRoute)
+    ]
+    app.add_middleware(NulGuard, render=render, patterns=patterns)
     for hub in hubs:
         app.add_middleware(HubDispatch, server=hub)
 
@@ -154,10 +162,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         """200 while the process serves requests."""
         return JsonResponse({"status": "ok", "version": __version__})
 
-    for vendor in rt.vendors:
-        for router in vendor.routers():
-            app.include_router(router)
-    for router in OWN_ROUTERS:
+    for router in routers:
         app.include_router(router)
 
     def openapi() -> dict[str, Any]:

@@ -11,6 +11,8 @@ from starlette.responses import Response
 
 from pickbay.core.errors import InvalidInput, PickbayError, Unauthorized
 from pickbay.http.common import JsonResponse, runtime, same_secret
+from pickbay.http.nul import MESSAGE as NUL_MESSAGE
+from pickbay.http.nul import body_nul, dotted
 
 PREFIX = "/pickbay/v1"
 MAX_ID = 2**63 - 1  # the largest id (and sequence number) a database column holds
@@ -47,6 +49,9 @@ async def read_json(request: Request, model: type[M], *, optional: bool = False)
     raw = await request.body()
     if not raw.strip():
         raw = b"{}" if optional else raw
+    nul = body_nul(raw)
+    if nul is not None:
+        raise InvalidInput({dotted(nul): [NUL_MESSAGE]})
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:

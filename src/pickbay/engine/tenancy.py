@@ -22,6 +22,8 @@ class Tenancy:
         """The tenant of `key`, or Unauthorized."""
         if not key:
             raise Unauthorized("The x-api-key header is missing.")
+        if "\x00" in key:  # no key holds one, and PostgreSQL could not even look it up
+            raise Unauthorized("The API key is not valid.")
         tenant = self._known.get(key)
         if tenant is None:
             async with self.db.transaction() as conn:

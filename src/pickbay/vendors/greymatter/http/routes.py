@@ -16,6 +16,8 @@ from pickbay.core.errors import (
     UnsupportedMediaType,
 )
 from pickbay.http.common import JsonResponse, bearer, is_json, runtime, same_secret
+from pickbay.http.nul import MESSAGE as NUL_MESSAGE
+from pickbay.http.nul import body_nul, dotted
 from pickbay.vendors.greymatter.http import bodies
 from pickbay.vendors.greymatter.http.views import line_view, request_view, stamp
 from pickbay.vendors.greymatter.service import GreyMatterService
@@ -75,6 +77,9 @@ async def _json(request: Request) -> Any:
         raise UnsupportedMediaType(f"Content-Type '{given}' is not supported.")
     if not raw.strip():
         raise InvalidInput({"body": ["A JSON body is required."]})
+    nul = body_nul(raw)
+    if nul is not None:
+        raise InvalidInput({dotted(nul): [NUL_MESSAGE]})
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:

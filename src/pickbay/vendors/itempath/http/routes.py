@@ -21,6 +21,8 @@ from pickbay.core.errors import (
 )
 from pickbay.core.query import ListQuery
 from pickbay.http.common import JsonResponse, is_json, runtime
+from pickbay.http.nul import MESSAGE as NUL_MESSAGE
+from pickbay.http.nul import body_nul, dotted
 from pickbay.vendors.itempath.http import bodies
 from pickbay.vendors.itempath.http.query import (
     LINE_FIELDS,
@@ -88,6 +90,9 @@ async def _json(request: Request) -> Any:
         )
     if not raw.strip():
         raise InvalidInput({"body": ["An object is required to be sent."]})
+    nul = body_nul(raw)
+    if nul is not None:
+        raise InvalidInput({dotted(nul): [NUL_MESSAGE]})
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:

@@ -10,8 +10,10 @@ from pydantic import BaseModel, ValidationError
 
 from pickbay.core.errors import UnsupportedMediaType
 from pickbay.http.common import JsonResponse, body_schema, is_json, runtime
+from pickbay.http.nul import MESSAGE as NUL_MESSAGE
+from pickbay.http.nul import body_nul
 from pickbay.vendors.pickup_cloud.http import schemas
-from pickbay.vendors.pickup_cloud.http.problems import BindingErrors, validation_errors
+from pickbay.vendors.pickup_cloud.http.problems import BindingErrors, json_path, validation_errors
 from pickbay.vendors.pickup_cloud.http.views import order_view
 from pickbay.vendors.pickup_cloud.model import OrderKind, PickupState
 from pickbay.vendors.pickup_cloud.service import NewArticle, NewPickupOrder, PickupCloudService
@@ -60,6 +62,9 @@ async def read_body(request: Request, model: type[M]) -> M:
                 "request": ["The request field is required."],
             }
         )
+    nul = body_nul(raw)
+    if nul is not None:
+        raise BindingErrors({json_path(nul): [NUL_MESSAGE]})
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
