@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -515,4 +516,52 @@ async def test_a_push_never_overtakes_what_is_queued_and_big_batches_arrive_whol
         got = await client.messages(300)
         assert [m["args"][0] for m in got] == list(range(300))
     finally:
+        await client.stop()
+
+
+async def _stalled_websocket(base: str) -> asyncio.StreamWriter:
+    """A WebSocket client that connects, shakes hands, and then never reads again."""
+    host, port = base.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    sock = writer.get_extra_info("socket")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    writer.write(
+        b"GET /hub HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+        b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    )
+    assert b" 101 " in await reader.readuntil(b"\r\n\r\n")
+    handshake = b'{"protocol":"json","version":1}\x1e'
+    mask = b"\x00\x00\x00\x00"  # client frames are masked; a zero mask keeps the bytes
+    writer.write(bytes((0x81, 0x80 | len(handshake))) + mask + handshake)
+    await writer.drain()
+    return writer
+
+
+async def test_a_websocket_that_stops_reading_is_closed_and_holds_up_no_one(
+    hub_app: tuple[HubApp, str],
+) -> None:
+    app, base = hub_app
+    client = await ClientProcess.js(
+        url=base + "/hub", transport="WebSockets", protocol="json", methods=["Message"]
+    )
+    stalled = [await _stalled_websocket(base) for _ in range(3)]
+    try:
+        reader = by_id(app, await connected(client))
+        for _ in range(100):  # until the three stalled connections have joined
+            if len(app.server.groups.get("all", ())) == 4:
+                break
+            await asyncio.sleep(0.01)  # waiting for sockets, not for sandbox time
+        stuck = [c for c in app.server.groups["all"] if c is not reader]
+        assert len(stuck) == 3
+        for n in range(60):  # 60 pushes of 100 kB: 6 MB for each reader
+            app.server.send_group("all", "Message", [n, "x" * 100_000])
+            (got,) = await client.messages(1)  # the stalled ones hold none of these up
+            assert got["args"][0] == n
+        # The stalled ones were closed once they held a queue's worth; the reader kept up.
+        assert all(c.state is State.CLOSED for c in stuck)
+        assert [c.queued_bytes for c in stuck] == [0, 0, 0]
+        assert set(app.server.groups["all"]) == {reader}
+    finally:
+        for w in stalled:
+            w.transport.abort()
         await client.stop()

@@ -39,7 +39,8 @@ _MOVES: dict[State, frozenset[State]] = {
 
 
 class BufferFull(Exception):
-    """Unacknowledged messages of a stateful connection passed the buffer limit."""
+    """A connection holds more than it may: unacknowledged messages of a stateful connection
+    past the buffer limit, or messages waiting to be written past the queue limit."""
 
 
 class Connection:
@@ -55,6 +56,7 @@ class Connection:
         stateful_allowed: bool,
         now: float,
         buffer_limit: int,
+        queue_limit: int = 1_000_000,
     ) -> None:
         self.id = connection_id
         self.token = token
@@ -73,6 +75,8 @@ class Connection:
         self.changed_at = now  # when the state last changed
         self.ending = False  # the server asked the transport to finish and close
         self.outbox: deque[bytes] = deque()
+        self.queued_bytes = 0  # what the outbox holds
+        self._queue_limit = queue_limit
         self.wake: Callable[[], None] | None = None
         # Writes one whole frame to the socket now, if nothing is queued before it (else False).
         self.direct: Callable[[bytes], bool] | None = None
@@ -111,25 +115,37 @@ class Connection:
 
     def queue(self, data: bytes) -> None:
         """Have the transport write `data` after whatever is queued before it."""
+        if self.ending:  # closing: its Close message is the last it gets
+            return
         # Long polling queues between polls; other transports only while attached.
         if self.transport_active or self.transport is Transport.LONG_POLLING:
             self.outbox.append(data)
+            self.queued_bytes += len(data)
             if self.wake is not None:
                 self.wake()
+            # A client that stops reading must not grow the server without bound.
+            if self.queued_bytes > self._queue_limit:
+                raise BufferFull(self.id)
 
     def take(self) -> bytes:
         """Everything queued, as one chunk (whole messages only)."""
         data = b"".join(self.outbox)
-        self.outbox.clear()
+        self.drop_queue()
         return data
+
+    def drop_queue(self) -> None:
+        """Forget everything queued (the transport is gone)."""
+        self.outbox.clear()
+        self.queued_bytes = 0
 
     def resume(self) -> None:
         """After a stateful reconnect: Sequence first, then every unacknowledged message."""
         assert self.protocol is not None
         first = self._buffer[0][0] if self._buffer else self._next_out
-        self.outbox.clear()
+        self.drop_queue()
         self.outbox.append(self.protocol.write({"type": MessageType.SEQUENCE, "sequenceId": first}))
         self.outbox.extend(data for _, data in self._buffer)
+        self.queued_bytes = sum(len(data) for data in self.outbox)
         if self.wake is not None:
             self.wake()
 

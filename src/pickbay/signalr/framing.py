@@ -39,16 +39,9 @@ def frame_header(length: int, binary: bool) -> bytes:
     return struct.pack("!BBQ", first, 127, length)
 
 
-def direct_frames(send: Any) -> Callable[[bytes], bool] | None:
-    """A writer of whole frames straight to the socket under uvicorn's sans-I/O protocol.
-
-    About a third of a push's time per connection went to the ASGI send path (text decoded
-    to str for the message and encoded again, the frame built by the protocol object). A
-    server-to-client frame is the same bytes for every connection, so this writes it to the
-    transport as the protocol would. It applies only where nothing else could change those
-    bytes (no extension such as compression was negotiated) and refuses (returns False)
-    whenever the socket is not ready to take writes; the caller then uses the ASGI send.
-    """
+def _socket(send: Any) -> tuple[Any, Any, asyncio.Event] | None:
+    """The protocol, transport and writable flag behind uvicorn's sans-I/O WebSocket `send`,
+    where no extension (such as compression) was negotiated."""
     proto: Any = getattr(send, "__self__", None)
     transport = getattr(proto, "transport", None)
     writable = getattr(proto, "writable", None)
@@ -60,6 +53,23 @@ def direct_frames(send: Any) -> Callable[[bytes], bool] | None:
         or getattr(state, "extensions", None) != []
     ):
         return None
+    return proto, transport, writable
+
+
+def direct_frames(send: Any) -> Callable[[bytes], bool] | None:
+    """A writer of whole frames straight to the socket under uvicorn's sans-I/O protocol.
+
+    About a third of a push's time per connection went to the ASGI send path (text decoded
+    to str for the message and encoded again, the frame built by the protocol object). A
+    server-to-client frame is the same bytes for every connection, so this writes it to the
+    transport as the protocol would. It applies only where nothing else could change those
+    bytes (no extension such as compression was negotiated) and refuses (returns False)
+    whenever the socket is not ready to take writes; the caller then uses the ASGI send.
+    """
+    found = _socket(send)
+    if found is None:
+        return None
+    proto, transport, writable = found
 
     def write(frame: bytes) -> bool:
         if proto.close_sent or transport.is_closing() or not writable.is_set():
@@ -68,3 +78,13 @@ def direct_frames(send: Any) -> Callable[[bytes], bool] | None:
         return True
 
     return write
+
+
+def send_ready(send: Any) -> Callable[[], bool] | None:
+    """Whether an ASGI send on this socket would go through at once (False: its reader is
+    behind, and the send would wait for it); None where that cannot be seen."""
+    found = _socket(send)
+    if found is None:
+        return None
+    proto, transport, writable = found
+    return lambda: bool(writable.is_set() or proto.close_sent or transport.is_closing())

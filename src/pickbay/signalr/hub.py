@@ -71,4 +71,5 @@ class Options:
     poll_timeout: float = 90.0
     reconnect_window: float = 30.0  # a stateful connection waits this long for its client
     buffer_limit: int = 1_000_000  # unacknowledged bytes a stateful connection may hold
+    queue_limit: int = 1_000_000  # bytes waiting for a slow reader; past it, it is closed
     tick: float = 1.0

@@ -90,6 +90,11 @@ class SignalRServer:
         while self._dirty:
             writer = next(iter(self._dirty))
             del self._dirty[writer]
+            if writer.task is not None and not writer.task.done():
+                continue  # its own task is writing, and takes what was queued since
+            if writer.ready is not None and not writer.ready():
+                writer.task = asyncio.ensure_future(writer.run())  # a slow reader waits alone
+                continue
             await writer.run()
 
     async def _tick_forever(self) -> None:
@@ -124,7 +129,7 @@ class SignalRServer:
                     if name not in ping:
                         ping[name] = conn.protocol.write({"type": MessageType.PING})
                     conn.last_write = now
-                    conn.send_bytes(ping[name], trackable=False)
+                    self._send(conn, ping[name], trackable=False)
 
     # ----------------------------------------------------------------- sending
 
@@ -192,13 +197,19 @@ class SignalRServer:
                 if conn.direct(out[1]):
                     conn.last_write = now
                     continue
-            for part in parts:
-                conn.queue(part)
+            try:
+                for part in parts:
+                    conn.queue(part)
+            except BufferFull:
+                self._overflow(conn)
         return count
 
     def _overflow(self, conn: Connection) -> None:
-        log.warning("signalr connection %s: reconnect buffer full, closing", conn.id)
+        log.warning("signalr connection %s: too much unsent or unacknowledged; closing", conn.id)
+        conn.ending = True  # from now on nothing is queued for it
+        conn.drop_queue()
         self._spawn(self._dispose(conn))
+        self.drop(conn)
 
     def _send(self, conn: Connection, data: bytes, *, trackable: bool) -> None:
         try:
@@ -415,6 +426,7 @@ class SignalRServer:
             stateful_allowed=stateful,
             now=self.now,
             buffer_limit=self.options.buffer_limit,
+            queue_limit=self.options.queue_limit,
         )
         self.connections[conn.token] = conn
         return conn

@@ -43,10 +43,14 @@ class Writer:
         finish: Callable[[], Awaitable[None]],
         *,
         shared: bool,
+        ready: Callable[[], bool] | None = None,
     ) -> None:
         self.server, self.conn = server, conn
         self.write, self.finish = write, finish
         self.shared = shared
+        # Whether a write would go through now; a shared writer whose reader is behind writes
+        # from a task of its own, so it holds up no other connection.
+        self.ready = ready
         self.idle = asyncio.Event()
         self.idle.set()
         self.task: asyncio.Task[None] | None = None
@@ -73,7 +77,7 @@ class Writer:
                 await self.finish()
         except Exception:  # the peer went away mid-write; the reader notices too
             self.lost = True
-            conn.outbox.clear()
+            conn.drop_queue()
         finally:
             if not (self.shared and self in self.server._dirty):
                 self.idle.set()
@@ -129,7 +133,7 @@ async def websocket(server: SignalRServer, scope: Scope, receive: Receive, send:
     async def finish() -> None:
         await send({"type": "websocket.close", "code": 1000})
 
-    writer = Writer(server, conn, write, finish, shared=True)
+    writer = Writer(server, conn, write, finish, shared=True, ready=framing.send_ready(send))
 
     def abort() -> None:
         writer.lost = True
@@ -172,7 +176,7 @@ async def websocket(server: SignalRServer, scope: Scope, receive: Receive, send:
         conn.wake = None
         conn.direct = None
         conn.abort = None
-        conn.outbox.clear()
+        conn.drop_queue()
         if conn.state is State.CONNECTED and conn.stateful and not conn.ending:
             conn.move(State.DISCONNECTED, server.now)
         else:
