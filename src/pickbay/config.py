@@ -92,6 +92,12 @@ class Settings(BaseSettings):
         ge=1024,
         description="the largest request body taken; larger ones are 413 without being read",
     )
+    header_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="wall seconds a request's line and headers may take to arrive",
+    )
     allow_default_credentials: bool = Field(
         default=False,
         description="serve on a non-loopback address although a credential is the sandbox's",

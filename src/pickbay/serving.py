@@ -7,12 +7,62 @@ graceful-shutdown timeout cancelled them.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import socket
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+
+class HeaderDeadline(HttpToolsProtocol):
+    """uvicorn's HTTP protocol, closing a connection whose request line and headers take
+    longer than `seconds` to arrive (a slow loris), on a new connection and between requests
+    alike. uvicorn times out idle keep-alive connections, but not a trickle of header bytes."""
+
+    seconds = 10.0
+    _deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        """Start the clock for the first request's headers."""
+        super().connection_made(transport)
+        self._arm()
+
+    def on_message_begin(self) -> None:
+        """A request begins: its headers must be complete in time."""
+        super().on_message_begin()
+        self._arm()
+
+    def on_headers_complete(self) -> None:
+        """The headers are in time."""
+        self._disarm()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """Nothing left to time."""
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        if self._deadline is None:
+            self._deadline = self.loop.call_later(self.seconds, self._late)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _late(self) -> None:
+        self._deadline = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
+def header_deadline(seconds: float) -> type[HttpToolsProtocol]:
+    """The HTTP protocol with request headers due within `seconds`."""
+    return type("HeaderDeadline", (HeaderDeadline,), {"seconds": seconds})
 
 
 class Server(uvicorn.Server):
@@ -30,8 +80,15 @@ class Server(uvicorn.Server):
         self.freeze = freeze
         # No WebSocket compression, as ASP.NET Core (it is opt-in there): every frame of a push
         # is then the same bytes for every connection (see signalr.framing.direct_frames).
+        settings = app.state.runtime.settings
         super().__init__(
-            uvicorn.Config(app, timeout_graceful_shutdown=5, ws_per_message_deflate=False, **config)
+            uvicorn.Config(
+                app,
+                http=header_deadline(settings.header_timeout_seconds),
+                timeout_graceful_shutdown=5,
+                ws_per_message_deflate=False,
+                **config,
+            )
         )
         self.app = app
 
