@@ -467,3 +467,15 @@ async def test_timestamps_come_from_the_clock(client: httpx.AsyncClient) -> None
     assert created["creationDate"] == (T0 + timedelta(hours=1)).strftime(
         "%Y-%m-%dT%H:%M:%S.0000000+00:00"
     )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("startDate", "0001-01-01T00:00:00+01:00"), ("endDate", "9999-12-31T23:00:00-05:00")],
+)
+async def test_a_date_an_offset_moves_out_of_range_is_a_400(
+    client: httpx.AsyncClient, field: str, value: str
+) -> None:
+    r = await create(client, recurrent_body(**{field: value}), "/api/v2/recurrentorders")
+    assert r.status_code == 400, r.text
+    assert f"$.{field}" in r.json()["errors"]

@@ -71,8 +71,17 @@ async def read_body(request: Request, model: type[M]) -> M:
         raise BindingErrors(validation_errors(exc)) from None
 
 
-def _utc(t: datetime) -> datetime:
-    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+def _utc(t: datetime, field: str) -> datetime:
+    try:
+        return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+    except OverflowError:  # an offset that moves the first or last day out of range
+        path = f"$.{field}"
+        raise BindingErrors(
+            {
+                path: [f"The JSON value could not be converted to System.DateTime. Path: {path}."],
+                "request": ["The request field is required."],
+            }
+        ) from None
 
 
 def _new_order(body: schemas.OrderIn | schemas.RecurrentOrderIn, kind: OrderKind) -> NewPickupOrder:
@@ -81,7 +90,10 @@ def _new_order(body: schemas.OrderIn | schemas.RecurrentOrderIn, kind: OrderKind
     if isinstance(body, schemas.OnBehalfOfOrderIn):
         extra = {"origin": body.origin, "origin_order_number": body.originOrderNumber}
     if isinstance(body, schemas.RecurrentOrderIn):
-        extra = {"start_date": _utc(body.startDate), "end_date": _utc(body.endDate)}
+        extra = {
+            "start_date": _utc(body.startDate, "startDate"),
+            "end_date": _utc(body.endDate, "endDate"),
+        }
     return NewPickupOrder(
         kind=kind,
         order_number=body.orderNumber,
