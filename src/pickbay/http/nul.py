@@ -50,6 +50,18 @@ def _find(value: Any, at: tuple[int | str, ...]) -> tuple[int | str, ...] | None
     return None
 
 
+def json_body(raw: bytes) -> Any:
+    """A JSON body, parsed; InvalidInput naming a field that holds a NUL, or saying the body
+    is not JSON."""
+    nul = body_nul(raw)
+    if nul is not None:
+        raise InvalidInput({dotted(nul): [MESSAGE]})
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise InvalidInput({"body": ["The body is not valid JSON."]}) from None
+
+
 def dotted(at: tuple[int | str, ...]) -> str:
     """`order_lines[0].materialName`, or `body` for the top level."""
     out = ""

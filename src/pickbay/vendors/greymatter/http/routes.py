@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -16,8 +15,7 @@ from pickbay.core.errors import (
     UnsupportedMediaType,
 )
 from pickbay.http.common import JsonResponse, bearer, is_json, runtime, same_secret
-from pickbay.http.nul import MESSAGE as NUL_MESSAGE
-from pickbay.http.nul import body_nul, dotted
+from pickbay.http.nul import json_body
 from pickbay.vendors.greymatter.http import bodies
 from pickbay.vendors.greymatter.http.views import line_view, request_view, stamp
 from pickbay.vendors.greymatter.service import GreyMatterService
@@ -77,13 +75,7 @@ async def _json(request: Request) -> Any:
         raise UnsupportedMediaType(f"Content-Type '{given}' is not supported.")
     if not raw.strip():
         raise InvalidInput({"body": ["A JSON body is required."]})
-    nul = body_nul(raw)
-    if nul is not None:
-        raise InvalidInput({dotted(nul): [NUL_MESSAGE]})
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise InvalidInput({"body": ["The body is not valid JSON."]}) from None
+    return json_body(raw)
 
 
 @router.post("/service-request", summary="Create a service request (PICK or PUT)")

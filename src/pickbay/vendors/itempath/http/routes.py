@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -21,8 +20,7 @@ from pickbay.core.errors import (
 )
 from pickbay.core.query import ListQuery
 from pickbay.http.common import JsonResponse, is_json, runtime
-from pickbay.http.nul import MESSAGE as NUL_MESSAGE
-from pickbay.http.nul import body_nul, dotted
+from pickbay.http.nul import json_body
 from pickbay.vendors.itempath.http import bodies
 from pickbay.vendors.itempath.http.query import (
     LINE_FIELDS,
@@ -90,13 +88,7 @@ async def _json(request: Request) -> Any:
         )
     if not raw.strip():
         raise InvalidInput({"body": ["An object is required to be sent."]})
-    nul = body_nul(raw)
-    if nul is not None:
-        raise InvalidInput({dotted(nul): [NUL_MESSAGE]})
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise InvalidInput({"body": ["The body is not valid JSON."]}) from None
+    return json_body(raw)
 
 
 async def _list_query(request: Request, fields: Any, *, dynamic: bool = False) -> ListQuery:
