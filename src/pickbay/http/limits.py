@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pickbay.core.errors import PayloadTooLarge, PickbayError
-
-Renderer = Callable[[Request, PickbayError], Response]
+from pickbay.core.errors import PayloadTooLarge
+from pickbay.http.common import ErrorRenderer
 
 
 class _Exceeded(Exception):
@@ -25,7 +21,7 @@ class BodyLimit:
     a request never costs more than `limit` bytes of memory.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, render: Renderer) -> None:
+    def __init__(self, app: ASGIApp, limit: int, render: ErrorRenderer) -> None:
         self.app = app
         self.limit = limit
         self.render = render

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pickbay.core.errors import InvalidInput
-from pickbay.http.limits import Renderer
+from pickbay.http.common import ErrorRenderer
 
 MESSAGE = "The value must not contain the NUL character (\\u0000)."
 
@@ -85,7 +85,9 @@ class NulGuard:
     naming the path parameter (as `patterns`, the routes' path patterns, name it) or the query
     argument that carried it."""
 
-    def __init__(self, app: ASGIApp, render: Renderer, patterns: Sequence[re.Pattern[str]]) -> None:
+    def __init__(
+        self, app: ASGIApp, render: ErrorRenderer, patterns: Sequence[re.Pattern[str]]
+    ) -> None:
         self.app = app
         self.render = render
         self.patterns = patterns
