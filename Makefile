@@ -3,19 +3,25 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DEV    := $(VENV)/.installed-dev
 
 .PHONY: serve test lint bench clean
 
+# Serving needs the runtime dependencies only; the checks and tests add the development ones.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
+
+$(DEV): $(STAMP)
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(DEV)
 
 serve: $(STAMP)  ## install and start the server on the embedded SQLite default
 	$(BIN)/pickbay serve
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check src tests bench docs
 	$(BIN)/ruff format --check src tests bench docs
 	$(BIN)/mypy
@@ -29,7 +35,7 @@ $(JS): tests/js/package-lock.json
 test: lint $(JS)  ## install and run every check and test (needs PostgreSQL and Redis)
 	$(BIN)/pytest -n auto --maxprocesses=4
 
-bench: $(STAMP)
+bench: $(DEV)
 	$(BIN)/python bench/orders.py
 	$(BIN)/python bench/realtime.py
 	$(BIN)/python bench/itempath.py
