@@ -77,13 +77,13 @@ async def _migrate(url: str) -> None:
         await db.dispose()
 
 
-def _run(coro: Coroutine[Any, Any, T]) -> T:
+def run_alone(coro: Coroutine[Any, Any, T]) -> T:
     """Run `coro` on a loop of its own, in a thread (a test's loop may be running here)."""
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
 
 
-def _asyncpg(url: str) -> str:
+def asyncpg_url(url: str) -> str:
     return url.replace("postgresql://", "postgresql+asyncpg://")
 
 
@@ -93,19 +93,19 @@ def _asyncpg(url: str) -> str:
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file to copy."""
     path = tmp_path_factory.mktemp("template") / "pickbay.db"
-    _run(_migrate(f"sqlite+aiosqlite:///{path}"))
+    run_alone(_migrate(f"sqlite+aiosqlite:///{path}"))
     return path
 
 
 @pytest.fixture(scope="session")
 def postgres_template() -> Iterator[str]:
     """The name of a migrated PostgreSQL database to copy (PostgreSQL must be running)."""
-    url = _run(create_postgres_database())
+    url = run_alone(create_postgres_database())
     try:
-        _run(_migrate(_asyncpg(url)))
+        run_alone(_migrate(asyncpg_url(url)))
         yield url.rsplit("/", 1)[1]
     finally:
-        _run(drop_postgres_database(url))
+        run_alone(drop_postgres_database(url))
 
 
 @pytest.fixture
@@ -113,7 +113,7 @@ async def postgres_url(postgres_template: str) -> AsyncIterator[str]:
     """A migrated PostgreSQL database of its own for one test."""
     url = await create_postgres_database(postgres_template)
     try:
-        yield _asyncpg(url)
+        yield asyncpg_url(url)
     finally:
         await drop_postgres_database(url)
 
@@ -135,7 +135,7 @@ async def database_url(request: pytest.FixtureRequest, sqlite_url: str) -> Async
     template: str = request.getfixturevalue("postgres_template")
     url = await create_postgres_database(template)
     try:
-        yield _asyncpg(url)
+        yield asyncpg_url(url)
     finally:
         await drop_postgres_database(url)
 

@@ -15,6 +15,7 @@ from schemathesis.config import SchemathesisConfig
 
 from pickbay import testing
 from pickbay.app import create_app
+from tests.conftest import asyncpg_url, create_postgres_database, drop_postgres_database, run_alone
 
 # Operations left out: the clock (running it fires steps that change state by themselves) and
 # the endless event stream.
@@ -69,13 +70,11 @@ def live(
         url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('fuzz') / 'p.db'}"
         yield from _serve(url)
         return
-    from tests.conftest import _run, create_postgres_database, drop_postgres_database
-
-    made = _run(create_postgres_database())
+    made = run_alone(create_postgres_database())
     try:
-        yield from _serve(made.replace("postgresql://", "postgresql+asyncpg://"))
+        yield from _serve(asyncpg_url(made))
     finally:
-        _run(drop_postgres_database(made))
+        run_alone(drop_postgres_database(made))
 
 
 def _serve(url: str) -> Iterator[Live]:

@@ -40,10 +40,9 @@ class Runtime:
         self.tenancy = Tenancy(self.db, self.clock)
         self.accounts = Accounts(self.db, self.clock)
         self._services: dict[type, object] = {}
-        for vendor in self.vendors:
-            vendor.build(self)
         formats: dict[str, Format] = {}
         for vendor in self.vendors:
+            vendor.build(self)
             found = vendor.webhook_format()
             if found is not None:
                 formats[vendor.name] = found

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, insert, select
 
 from pickbay.store.db import Database, alembic_config
 from pickbay.store.tables import events
-from tests.conftest import T0, create_postgres_database, drop_postgres_database
+from tests.conftest import T0, asyncpg_url, create_postgres_database, drop_postgres_database
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -19,7 +19,7 @@ async def blank_url(request: pytest.FixtureRequest, tmp_path: object) -> AsyncIt
         return
     url = await create_postgres_database()
     try:
-        yield url.replace("postgresql://", "postgresql+asyncpg://")
+        yield asyncpg_url(url)
     finally:
         await drop_postgres_database(url)
 

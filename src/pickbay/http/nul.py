@@ -72,7 +72,7 @@ def dotted(at: tuple[int | str, ...]) -> str:
 
 def query_nul(query_string: bytes) -> str | None:
     """The first query argument whose name or value holds a NUL, if any."""
-    if b"%00" not in query_string.lower() and b"\x00" not in query_string:
+    if b"%00" not in query_string and b"\x00" not in query_string:
         return None
     for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
         if "\x00" in name or "\x00" in value:
