@@ -56,11 +56,12 @@ def _serve(args: argparse.Namespace) -> int:
 @asynccontextmanager
 async def _runtime(**settings: Any) -> AsyncIterator[Runtime]:
     """The engine for one command: the database migrated, the clock loaded, nothing running."""
-    from pickbay.runtime import Runtime
+    from pickbay.runtime import STARTUP, Runtime
 
     rt = Runtime(Settings(scheduler=False, webhooks=False, **settings))
-    await rt.db.migrate()
-    await rt.clock.load()
+    async with rt.db.lock(STARTUP):
+        await rt.db.migrate()
+        await rt.clock.load()
     try:
         yield rt
     finally:

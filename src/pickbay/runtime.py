@@ -9,10 +9,11 @@ from pickbay.bus.backplane import backplane_for
 from pickbay.bus.feed import Feed
 from pickbay.bus.relay import EventRelay
 from pickbay.config import Settings
-from pickbay.core.clock import Clock
+from pickbay.core.clock import Clock, system_wall
 from pickbay.engine.accounts import Accounts
 from pickbay.engine.board import Board
 from pickbay.engine.clock import ClockService
+from pickbay.engine.cluster import Cluster
 from pickbay.engine.scheduler import Scheduler
 from pickbay.engine.tenancy import Tenancy
 from pickbay.store.db import Database
@@ -22,6 +23,8 @@ from pickbay.webhooks.dispatcher import Format, WebhookDispatcher
 from pickbay.webhooks.subscriptions import Webhooks
 
 S = TypeVar("S")
+STARTUP = "startup"  # the deployment-wide lock on migrations and seeding
+SCHEDULER, WEBHOOKS = "scheduler", "webhooks"  # the roles one process at a time holds
 
 
 class Runtime:
@@ -37,6 +40,13 @@ class Runtime:
         self.board = Board(self.db, self.feed, self.vendors)
         self.clock = ClockService(self.db, clock)
         self.scheduler = Scheduler(self.db, self.clock)
+        self.cluster = Cluster(
+            self.db,
+            self.backplane,
+            self.clock,
+            wall=system_wall,
+            relay_cursor=lambda: self.relay.cursor,
+        )
         self.tenancy = Tenancy(self.db, self.clock)
         self.accounts = Accounts(self.db, self.clock)
         self._services: dict[type, object] = {}
@@ -54,8 +64,23 @@ class Runtime:
             retry_seconds=settings.webhook_retry_seconds,
             retry_max_seconds=settings.webhook_retry_max_seconds,
             timeout_seconds=settings.webhook_timeout_seconds,
+            owner=self.cluster.id,
         )
-        self.webhooks = Webhooks(self.db, self.clock, lambda: set(formats), self.dispatcher.wake)
+        self.webhooks = Webhooks(self.db, self.clock, lambda: set(formats), self.dispatcher.ring)
+        self.cluster.role(
+            SCHEDULER,
+            self._start_scheduler,
+            self.scheduler.stop,
+            eligible=settings.scheduler,
+            passes=lambda: self.scheduler.passes,
+        )
+        self.cluster.role(
+            WEBHOOKS,
+            self.dispatcher.start,
+            self.dispatcher.stop,
+            eligible=settings.webhooks,
+            passes=lambda: self.dispatcher.passes,
+        )
 
     def provide(self, service: object) -> None:
         """Hold a vendor's service, to be found by its type."""
@@ -69,22 +94,28 @@ class Runtime:
 
     async def start(self) -> None:
         """Migrate, load the clock and keys, start each vendor (credentials, seed data), then
-        the workers."""
-        await self.db.migrate()
-        await self.backplane.start()
-        await self.relay.start()
-        self.feed.start()
-        await self.clock.load()
-        await self.accounts.start()
-        for vendor in self.vendors:
-            await vendor.start(self)
-        if self.settings.webhooks:
-            await self.dispatcher.start()
-        if self.settings.scheduler:
-            self.scheduler.start()
+        join the cluster, taking the roles that are free.
+
+        The startup work holds a deployment-wide lock: processes started at once on a new
+        database migrate and seed one after the other.
+        """
+        async with self.db.lock(STARTUP):
+            await self.db.migrate()
+            await self.backplane.start()
+            await self.relay.start()
+            self.feed.start()
+            await self.clock.load()
+            await self.accounts.start()
+            for vendor in self.vendors:
+                await vendor.start(self)
+        await self.cluster.start()
+
+    async def _start_scheduler(self) -> None:
+        self.scheduler.start()
 
     async def stop(self) -> None:
-        """Stop the scheduler, webhooks and relay; close the backplane and the database."""
+        """Leave the cluster (its roles stop), stop the relay, close the backplane and database."""
+        await self.cluster.stop()
         await self.scheduler.stop()
         await self.dispatcher.stop()
         self.feed.close()

@@ -204,9 +204,10 @@ async def test_timers_come_due_in_order_and_fire_once(runtime: Runtime) -> None:
 
 async def test_clock_and_keys_persist(runtime: Runtime) -> None:
     async with runtime.db.transaction() as conn:
-        state = await clock_store.load(conn)
-        assert state is not None
-        assert state.anchor == T0
+        stored = await clock_store.load(conn)
+        assert stored is not None
+        assert stored[0].anchor == T0
+        assert stored[1] == await clock_store.version(conn) == 1
         tenant_id = await tenants.ensure_tenant(conn, "acme", T0)
         assert await tenants.ensure_tenant(conn, "acme", T0) == tenant_id
         assert await tenants.add_key(conn, tenant_id, "secret", T0)

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 WallClock = Callable[[], datetime]
 
 
-def _wall() -> datetime:
+def system_wall() -> datetime:
+    """The machine's clock (UTC): the wall every virtual clock runs on, outside tests."""
     return datetime.now(UTC)
 
 
@@ -30,7 +31,7 @@ class Clock:
     backwards: every change keeps the current virtual time and only moves it forward.
     """
 
-    def __init__(self, state: ClockState | None = None, wall: WallClock = _wall) -> None:
+    def __init__(self, state: ClockState | None = None, wall: WallClock = system_wall) -> None:
         self._wall = wall
         if state is None:
             now = wall()
@@ -72,6 +73,11 @@ class Clock:
             t = self._last
         self._last = t
         return t
+
+    def adopt(self, state: ClockState) -> None:
+        """Run on `state` from now on (another process changed the clock); time still never
+        runs backwards: until `state` catches up, it reads the last time given."""
+        self._state = state
 
     def set_mode(self, *, paused: bool | None = None, speed: float | None = None) -> None:
         """Pause, resume or change speed, keeping the current virtual time."""

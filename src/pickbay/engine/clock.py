@@ -1,22 +1,33 @@
-"""The process's clock, persisted so that its mode and virtual time survive restarts."""
+"""The deployment's clock: one stored state every process runs on, changed in turn.
+
+Each process keeps the state in memory and reads virtual time from it without a round trip.
+A change locks the stored row, starts from the stored state (never from a process's own
+copy, which may be stale), stores it with the next version and tells the other processes,
+which re-read it. Virtual time never runs backwards in any process, across restarts included.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from pickbay.core.clock import Clock
+from pickbay.core.clock import Clock, ClockState
 from pickbay.store import clock as clock_store
 from pickbay.store.db import Database
 
+Propagate = Callable[[int], Awaitable[None]]
+
 
 class ClockService:
-    """Reads and changes the sandbox clock; listeners hear of every change."""
+    """Reads and changes the sandbox clock; listeners hear of every change, wherever made."""
 
     def __init__(self, db: Database, clock: Clock | None = None) -> None:
         self.db = db
         self.clock = clock or Clock()
+        self.version = 0
         self._listeners: list[Callable[[], None]] = []
+        # Set by the cluster: tell the other processes of `version`, and wait until they know.
+        self.propagate: Propagate | None = None
 
     def on_change(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every change of mode or time."""
@@ -27,31 +38,66 @@ class ClockService:
         return self.clock.now()
 
     async def load(self) -> None:
-        """Take the stored state, or store the current one on first start."""
+        """Take the stored state, or store this one on a new database."""
         async with self.db.transaction() as conn:
-            state = await clock_store.load(conn)
-            if state is None:
-                await clock_store.save(conn, self.clock.state)
-            else:
-                self.clock = Clock(state, wall=self.clock.wall)
+            stored = await clock_store.load(conn, for_update=True)
+            if stored is None:
+                self.version = 1
+                await clock_store.save(conn, self.clock.state, self.version)
+                return
+        # This process has shown no time yet: the stored one holds, whatever was handed in.
+        self.clock = Clock(stored[0], wall=self.clock.wall)
+        self.version = stored[1]
+
+    async def refresh(self) -> bool:
+        """Take the stored state if another process changed it; True if it did."""
+        async with self.db.read() as conn:
+            if await clock_store.version(conn) <= self.version:
+                return False
+            stored = await clock_store.load(conn)
+        if stored is None or stored[1] <= self.version:
+            return False
+        self._take(*stored)
+        self._tell()
+        return True
 
     async def set_mode(self, *, paused: bool | None = None, speed: float | None = None) -> None:
         """Pause, resume or change speed."""
-        self.clock.set_mode(paused=paused, speed=speed)
-        await self.save()
+        if speed is not None and not speed > 0:
+            raise ValueError("speed must be greater than 0")
+        await self._change(lambda c: c.set_mode(paused=paused, speed=speed))
 
     def jump_to(self, when: datetime) -> None:
-        """Move virtual time forward without persisting (the scheduler saves at the end)."""
+        """Move this process's time forward without storing it (an advance stores at its end)."""
         self.clock.advance_to(when)
 
     async def advance(self, delta: timedelta) -> None:
-        """Move virtual time forward by `delta` and persist."""
-        self.clock.advance(delta)
-        await self.save()
+        """Move virtual time forward by `delta` and store it."""
+        target = self.clock.now() + delta
+        await self._change(lambda c: c.advance_to(target))
 
     async def save(self) -> None:
-        """Persist the state and tell listeners."""
+        """Store this process's time (after `jump_to`), keeping the stored mode and speed."""
+        reached = self.clock.now()
+        await self._change(lambda c: c.advance_to(reached))
+
+    async def _change(self, change: Callable[[Clock], None]) -> None:
         async with self.db.transaction() as conn:
-            await clock_store.save(conn, self.clock.state)
+            stored = await clock_store.load(conn, for_update=True)
+            clock = Clock(self.clock.state if stored is None else stored[0], wall=self.clock.wall)
+            clock.advance_to(self.clock.now())  # never behind what this process has shown
+            change(clock)
+            version = (self.version if stored is None else max(self.version, stored[1])) + 1
+            await clock_store.save(conn, clock.state, version)
+        self._take(clock.state, version)
+        self._tell()
+        if self.propagate is not None:
+            await self.propagate(version)
+
+    def _take(self, state: ClockState, version: int) -> None:
+        self.clock.adopt(state)
+        self.version = version
+
+    def _tell(self) -> None:
         for listener in self._listeners:
             listener()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ Handler = Callable[[AsyncConnection, Timer], Awaitable[None]]
 
 # With several processes another one may add timers; look again at least this often.
 MAX_IDLE_SECONDS = 2.0
+TIMERS = "timers"  # the deployment-wide lock of whoever fires timers
 
 
 class Scheduler:
@@ -32,9 +32,9 @@ class Scheduler:
         self.db = db
         self.clock = clock
         self._handlers: dict[str, Handler] = {}
-        self._lock = asyncio.Lock()
         self._worker = Worker("pickbay-scheduler", self._pass, retry=MAX_IDLE_SECONDS)
         self.fired = 0
+        self.passes = 0
         clock.on_change(self.poke)
 
     def register(self, kind: TimerKind, handler: Handler) -> None:
@@ -45,34 +45,40 @@ class Scheduler:
         """Look at the timers again (new timers were stored, or the clock changed)."""
         self._worker.wake()
 
-    async def fire_due(self, until: datetime | None = None, *, move_clock: bool = False) -> int:
-        """Fire every timer due by `until` (default: now), oldest first; returns how many.
-
-        With `move_clock` the clock jumps to each timer's due time before it fires, so the
-        events it records carry the time the step was planned for.
-        """
-        fired = 0
-        async with self._lock:
-            while True:
-                limit = until if until is not None else self.clock.now()
-                # One at a time: a handler may plan a step due before the rest of a batch.
-                async with self.db.transaction() as conn:
-                    batch = await timer_store.due(conn, limit, limit=1)
-                if not batch:
-                    return fired
-                timer = batch[0]
-                if move_clock:
-                    self.clock.jump_to(timer.due_at)
-                if await self._fire(timer):
-                    fired += 1
+    async def fire_due(self, until: datetime | None = None) -> int:
+        """Fire every timer due by `until` (default: now), oldest first; returns how many."""
+        async with self.db.lock(TIMERS):
+            return await self._fire_due(until, move_clock=False)
 
     async def advance(self, seconds: float) -> int:
-        """Move the clock forward, firing every timer that falls due on the way, in order."""
-        target = self.clock.now() + timedelta(seconds=seconds)
-        fired = await self.fire_due(target, move_clock=True)
-        self.clock.jump_to(target)
-        await self.clock.save()
+        """Move the deployment's clock forward, firing every timer that falls due on the way,
+        in order; returns how many fired.
+
+        The clock jumps to each timer's due time before it fires, so the events it records
+        carry the time the step was planned for. One advance or firing pass at a time in the
+        whole deployment: a timer fires once, and in due order, however many processes ask.
+        """
+        async with self.db.lock(TIMERS):
+            target = self.clock.now() + timedelta(seconds=seconds)
+            fired = await self._fire_due(target, move_clock=True)
+            self.clock.jump_to(target)
+            await self.clock.save()
         return fired
+
+    async def _fire_due(self, until: datetime | None, *, move_clock: bool) -> int:
+        fired = 0
+        while True:
+            limit = until if until is not None else self.clock.now()
+            # One at a time: a handler may plan a step due before the rest of a batch.
+            async with self.db.transaction() as conn:
+                batch = await timer_store.due(conn, limit, limit=1)
+            if not batch:
+                return fired
+            timer = batch[0]
+            if move_clock:
+                self.clock.jump_to(timer.due_at)
+            if await self._fire(timer):
+                fired += 1
 
     async def _fire(self, timer: Timer) -> bool:
         handler = self._handlers.get(timer.kind)
@@ -100,6 +106,7 @@ class Scheduler:
     async def _pass(self) -> float:
         """Fire what is due; returns the wall seconds until the next timer (at most 2 s)."""
         await self.fire_due()
+        self.passes += 1
         async with self.db.transaction() as conn:
             nxt = await timer_store.next_due_at(conn)
         wait = MAX_IDLE_SECONDS

@@ -1,4 +1,4 @@
-"""The persisted clock state, so a paused or fast-forwarded clock survives a restart."""
+"""The persisted clock state: one row the whole deployment runs on, versioned."""
 
 from __future__ import annotations
 
@@ -8,22 +8,34 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from pickbay.core.clock import ClockState
 from pickbay.store.tables import clock
 
+_ROW = select(clock).where(clock.c.id == 1)
 
-async def load(conn: AsyncConnection) -> ClockState | None:
-    """The stored clock state, if one was saved."""
-    row = (await conn.execute(select(clock).where(clock.c.id == 1))).mappings().first()
+
+async def load(conn: AsyncConnection, *, for_update: bool = False) -> tuple[ClockState, int] | None:
+    """The stored clock state and its version, if one was saved; `for_update` locks the row
+    until the transaction ends (PostgreSQL), so changes from several processes queue."""
+    query = _ROW.with_for_update() if for_update else _ROW
+    row = (await conn.execute(query)).mappings().first()
     if row is None:
         return None
-    return ClockState(row["anchor"], row["wall_anchor"], bool(row["paused"]), float(row["speed"]))
+    state = ClockState(row["anchor"], row["wall_anchor"], bool(row["paused"]), float(row["speed"]))
+    return state, int(row["version"])
 
 
-async def save(conn: AsyncConnection, state: ClockState) -> None:
-    """Store the clock state."""
+async def version(conn: AsyncConnection) -> int:
+    """The stored state's version (0 before the first save)."""
+    found = (await conn.execute(select(clock.c.version).where(clock.c.id == 1))).scalar()
+    return 0 if found is None else int(found)
+
+
+async def save(conn: AsyncConnection, state: ClockState, version: int) -> None:
+    """Store the clock state as `version`."""
     values = {
         "anchor": state.anchor,
         "wall_anchor": state.wall_anchor,
         "paused": state.paused,
         "speed": state.speed,
+        "version": version,
     }
     result = await conn.execute(update(clock).where(clock.c.id == 1).values(**values))
     if result.rowcount == 0:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import zlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import cache
@@ -12,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, event, make_url
+from sqlalchemy import Connection, event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
@@ -46,6 +48,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         self.reader: AsyncEngine | None = None
         self.on_events_committed: list[Callable[[], None]] = []
+        self._locks: dict[str, asyncio.Lock] = {}
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             if make_url(self.url).database not in (None, "", ":memory:"):
@@ -81,6 +84,29 @@ class Database:
         if wrote:
             for callback in self.on_events_committed:
                 callback()
+
+    @asynccontextmanager
+    async def lock(self, name: str) -> AsyncIterator[None]:
+        """Hold the deployment-wide lock `name` for the block (one holder at a time).
+
+        On PostgreSQL a session advisory lock on a connection of its own, so every process
+        of the deployment waits for it; the database frees it if the holder dies. SQLite is
+        one process: a lock of this process serves.
+        """
+        local = self._locks.setdefault(name, asyncio.Lock())
+        async with local:  # this process's callers queue here, holding no connection
+            if self.is_sqlite:
+                yield
+                return
+            key = zlib.crc32(f"pickbay:{name}".encode())
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+                await conn.commit()
+                try:
+                    yield
+                finally:
+                    await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    await conn.commit()
 
     async def migrate(self) -> None:
         """Bring the schema to the newest migration (a read of its version when it is there)."""

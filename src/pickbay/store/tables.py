@@ -116,6 +116,33 @@ clock = Table(
     Column("wall_anchor", UtcDateTime, nullable=False),
     Column("paused", Boolean, nullable=False),
     Column("speed", Float, nullable=False),
+    # Bumped on every change, so a process knows whether the state it holds is the newest.
+    Column("version", BigId, nullable=False, server_default="1"),
+)
+
+# The processes of the deployment: each one's heartbeat (wall time) and what it has caught up on.
+processes = Table(
+    "processes",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("host", String(200), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("seen_at", UtcDateTime, nullable=False),
+    Column("clock_version", BigId, nullable=False),
+    Column("relay_cursor", BigId, nullable=False),
+)
+
+# Roles that one process at a time holds (the scheduler, the webhook sender), by lease.
+leases = Table(
+    "leases",
+    metadata,
+    Column("role", String(32), primary_key=True),
+    Column("holder", String(32), nullable=False),
+    Column("token", BigId, nullable=False),  # the fencing token: +1 on every change of holder
+    Column("acquired_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("progress_at", UtcDateTime),
 )
 
 users = Table(
@@ -164,6 +191,8 @@ webhook_deliveries = Table(
     Column("delivered_at", UtcDateTime),
     Column("last_status", Integer),
     Column("last_error", String(500)),
+    Column("claimed_by", String(32)),  # the process sending it right now, until claimed_until
+    Column("claimed_until", UtcDateTime),  # wall time
     Index(None, "subscription_id", "event_seq", unique=True),
     Index(None, "state", "next_attempt_at", "id"),
     Index(None, "subscription_id", "order_key", "state", "id"),

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
@@ -78,8 +77,9 @@ async def add_deliveries(conn: AsyncConnection, rows: list[dict[str, Any]]) -> N
     await conn.execute(statement, rows)
 
 
-def _heads(now: BindParameter[Any] | None) -> Select[Any]:
-    """Pending deliveries that no earlier pending one of their order key is waiting behind."""
+def _heads(now: BindParameter[Any] | None, wall: BindParameter[Any] | None) -> Select[Any]:
+    """Pending deliveries that no earlier pending one of their order key is waiting behind
+    (with `now`: one not yet due; with `wall`: one another sender is sending)."""
     d = webhook_deliveries
     e = webhook_deliveries.alias("earlier")
     blocked = select(e.c.id).where(
@@ -88,24 +88,52 @@ def _heads(now: BindParameter[Any] | None) -> Select[Any]:
         e.c.state == PENDING,
         e.c.id < d.c.id,
     )
-    if now is not None:
-        blocked = blocked.where(e.c.next_attempt_at > now)
+    if now is not None and wall is not None:
+        blocked = blocked.where(or_(e.c.next_attempt_at > now, e.c.claimed_until > wall))
     return select(d).where(d.c.state == PENDING, ~blocked.exists())
+
+
+def _unclaimed(wall: BindParameter[Any]) -> ColumnElement[bool]:
+    d = webhook_deliveries
+    return or_(d.c.claimed_until.is_(None), d.c.claimed_until <= wall)
 
 
 # Built once: the sender asks both on every pass, and building them cost more than running them.
 _DUE = (
-    _heads(bindparam("now"))
+    _heads(bindparam("now"), bindparam("wall"))
     .where(webhook_deliveries.c.next_attempt_at <= bindparam("now"))
+    .where(_unclaimed(bindparam("wall")))
     .order_by(webhook_deliveries.c.id)
     .limit(bindparam("limit"))
 )
-_NEXT_ATTEMPT = select(func.min(_heads(None).subquery().c.next_attempt_at))
+_NEXT_ATTEMPT = select(func.min(_heads(None, None).subquery().c.next_attempt_at))
+_CLAIM = (
+    update(webhook_deliveries)
+    .where(
+        webhook_deliveries.c.id == bindparam("delivery_id"),
+        webhook_deliveries.c.state == PENDING,
+        _unclaimed(bindparam("wall")),
+    )
+    .values(claimed_by=bindparam("owner"), claimed_until=bindparam("until"))
+    .returning(*webhook_deliveries.c)
+)
+_NEXT_IN_LINE = (
+    select(webhook_deliveries)
+    .where(
+        webhook_deliveries.c.subscription_id == bindparam("subscription_id"),
+        webhook_deliveries.c.order_key == bindparam("order_key"),
+        webhook_deliveries.c.state == PENDING,
+        webhook_deliveries.c.id > bindparam("after"),
+    )
+    .order_by(webhook_deliveries.c.id)
+    .limit(1)
+)
 
 
-async def due(conn: AsyncConnection, now: datetime, limit: int) -> list[dict[str, Any]]:
-    """Deliveries to attempt now, in id order; a key's line stops at one that must wait."""
-    rows = await conn.execute(_DUE, {"now": now, "limit": limit})
+async def due(conn: AsyncConnection, now: datetime, wall: datetime, limit: int) -> list[dict[str, Any]]:
+    """Deliveries to attempt now, in id order: a key's line stops at one that must wait or
+    that a sender has claimed (its claim runs until a wall time after `wall`)."""
+    rows = await conn.execute(_DUE, {"now": now, "wall": wall, "limit": limit})
     return [dict(r) for r in rows.mappings()]
 
 
@@ -115,27 +143,59 @@ async def next_attempt_at(conn: AsyncConnection) -> datetime | None:
     return value
 
 
+async def claim(
+    conn: AsyncConnection, delivery_id: int, owner: str, wall: datetime, until: datetime
+) -> dict[str, Any] | None:
+    """Claim a pending delivery no other sender holds, until wall time `until`; the row, or
+    None if it is gone, sent, or another sender has it."""
+    params = {"delivery_id": delivery_id, "owner": owner, "wall": wall, "until": until}
+    row = (await conn.execute(_CLAIM, params)).mappings().first()
+    return None if row is None else dict(row)
+
+
+async def next_in_line(
+    conn: AsyncConnection, delivery: dict[str, Any], now: datetime
+) -> dict[str, Any] | None:
+    """The pending delivery that follows `delivery` in its key's line, if it is due by `now`."""
+    params = {
+        "subscription_id": delivery["subscription_id"],
+        "order_key": delivery["order_key"],
+        "after": delivery["id"],
+    }
+    row = (await conn.execute(_NEXT_IN_LINE, params)).mappings().first()
+    if row is None or row["next_attempt_at"] > now:
+        return None
+    return dict(row)
+
+
 async def record(
-    conn: AsyncConnection, outcomes: Sequence[dict[str, Any]], attempts: Sequence[dict[str, Any]]
+    conn: AsyncConnection, owner: str, outcome: dict[str, Any], attempt: dict[str, Any]
 ) -> None:
-    """Store what happened: each delivery's new state, and one log row per attempt."""
-    if not outcomes:
-        return
+    """Store what one attempt of a delivery `owner` claimed did, and end the claim."""
     d = webhook_deliveries
     await conn.execute(
         update(d)
-        .where(d.c.id == bindparam("b_id"))
+        .where(d.c.id == outcome["id"], d.c.claimed_by == owner)
         .values(
-            state=bindparam("b_state"),
+            state=outcome["state"],
             attempts=d.c.attempts + 1,
-            next_attempt_at=bindparam("b_next"),
-            delivered_at=bindparam("b_delivered"),
-            last_status=bindparam("b_status"),
-            last_error=bindparam("b_error"),
-        ),
-        [{f"b_{k}": v for k, v in o.items()} for o in outcomes],
+            next_attempt_at=outcome["next"],
+            delivered_at=outcome["delivered"],
+            last_status=outcome["status"],
+            last_error=outcome["error"],
+            claimed_by=None,
+            claimed_until=None,
+        )
     )
-    await conn.execute(insert(webhook_attempts), list(attempts))
+    await conn.execute(insert(webhook_attempts), [attempt])
+
+
+async def release(conn: AsyncConnection, owner: str) -> None:
+    """End every claim `owner` holds (it stops sending): another sender may take them now."""
+    d = webhook_deliveries
+    await conn.execute(
+        update(d).where(d.c.claimed_by == owner).values(claimed_by=None, claimed_until=None)
+    )
 
 
 async def deliveries(

@@ -1,12 +1,18 @@
 """Turns logged events into queued deliveries, and sends them until each gets a 2xx.
 
-Two loops. The outbox loop takes each batch of events the relay reads and queues one
-delivery per notification per subscription, in one transaction with its durable cursor, so a
-restart resumes where the last one stopped. The sender loop posts queued deliveries: those of
-one order key (a service request) strictly in order, different keys side by side. A failed
-attempt waits `retry * 2^(n-1)` virtual seconds (at most `retry_max`), and the line of its key
-waits behind it. Delivery is at least once: a receiver may see a notification again (same
-`notification_id`) if pickbay stopped between its 2xx and recording it.
+Two loops, run by the process that holds the `webhooks` role. The outbox loop takes each
+batch of events the relay reads and queues one delivery per notification per subscription,
+in one transaction with its durable cursor, so whoever holds the role next resumes where the
+last one stopped. The sender loop starts one task per line: the due deliveries of one
+subscription and order key (a service request), sent strictly in order, each claimed in the
+database before it is posted and recorded as soon as its answer is known; lines run side by
+side, so a slow receiver holds up only its own. A failed attempt waits `retry * 2^(n-1)`
+virtual seconds (at most `retry_max`), and its line waits behind it.
+
+Any number of senders is safe: a claimed delivery is skipped by the others until the claim
+runs out (a wall time past the receiver's timeout), and so is every later one of its line.
+Delivery is at least once: a receiver may see a notification again (same `notification_id`)
+only if its sender stopped between the receiver's answer and recording it.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import Any
 
 import aiohttp
 import orjson
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay import __version__
 from pickbay.background import Worker
@@ -38,8 +45,12 @@ log = logging.getLogger(__name__)
 # A dialect's notification body for an event (None: the event notifies nobody).
 Format = Callable[[StoredEvent, str], dict[str, Any] | None]
 CURSOR = "webhooks"
-BATCH = 500  # events per outbox transaction, deliveries per sender pass
+BATCH = 500  # events per outbox transaction, deliveries looked at per sender pass
 IDLE_SECONDS = 5.0
+MAX_LINES = 256  # lines sent at once by one process
+MAX_LINES_PER_SUBSCRIPTION = 16  # so one slow receiver cannot take every line
+CLAIM_MARGIN_SECONDS = 5.0  # a claim outlives the receiver's timeout by this much
+CHANNEL = "webhooks"  # rung when a process queues work for whoever sends
 
 
 class WebhookDispatcher:
@@ -55,6 +66,7 @@ class WebhookDispatcher:
         retry_seconds: float,
         retry_max_seconds: float,
         timeout_seconds: float,
+        owner: str,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -64,16 +76,23 @@ class WebhookDispatcher:
         self.retry_max_seconds = retry_max_seconds
         self.timeout_seconds = timeout_seconds
         self.instance = ""
+        self.owner = owner
+        self.passes = 0
+        self._running = False
         self._queue: list[StoredEvent] = []
         self._catch_up: tuple[int, int] | None = None
         self._outbox = Worker("pickbay-webhook-outbox", self._outbox_pass, retry=1.0)
         self._sender = Worker("pickbay-webhook-sender", self._send_pass, retry=1.0)
         self._client: aiohttp.ClientSession | None = None
+        self._lines: dict[tuple[int, str], asyncio.Task[None]] = {}
+        self._unsubscribe: Callable[[], None] | None = None
         relay.subscribe(self._on_events)
         clock.on_change(self._sender.wake)
 
     async def start(self) -> None:
         """Resume from the stored cursor (after the relay started) and start both loops."""
+        self._running = True
+        self._queue.clear()
         async with self.db.transaction() as conn:
             self.instance = await secret(conn, "notification_instance", secrets.token_hex(4))
             stored = await store.cursor(conn, CURSOR)
@@ -82,8 +101,11 @@ class WebhookDispatcher:
                 await store.save_cursor(conn, CURSOR, stored)
         if stored < self.relay.cursor:
             self._catch_up = (stored, self.relay.cursor)
+        self._unsubscribe = await self.relay.backplane.subscribe(
+            CHANNEL, lambda _m: self._sender.wake()
+        )
         self._client = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=100),
+            connector=aiohttp.TCPConnector(limit=0),
             timeout=aiohttp.ClientTimeout(total=self.timeout_seconds),
             headers={"User-Agent": f"pickbay/{__version__}"},
         )
@@ -91,16 +113,41 @@ class WebhookDispatcher:
         self._sender.start()
 
     async def stop(self) -> None:
-        """Finish the passes under way and stop."""
+        """Stop both loops; deliveries in flight are abandoned and their claims ended, so
+        whoever sends next sends them again."""
+        self._running = False
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
         await self._outbox.stop()
         await self._sender.stop()
+        lines = list(self._lines.values())
+        for task in lines:
+            task.cancel()
+        await asyncio.gather(*lines, return_exceptions=True)
+        if lines:
+            async with self.db.transaction() as conn:
+                await store.release(conn, self.owner)
         if self._client is not None:
             await self._client.close()
             self._client = None
+        self._queue.clear()
 
     def wake(self) -> None:
-        """Look for due deliveries now (a subscription or redelivery was added)."""
+        """Look for due deliveries now, in this process."""
         self._sender.wake()
+
+    def ring(self) -> None:
+        """Look for due deliveries now, in whichever process sends (a subscription or a
+        redelivery was added)."""
+        self._sender.wake()
+        asyncio.ensure_future(self._ring())
+
+    async def _ring(self) -> None:
+        try:
+            await self.relay.backplane.publish(CHANNEL, b"")
+        except Exception:
+            log.warning("webhooks: could not ring the sender; it looks again within seconds")
 
     def notification_id(self, seq: int) -> str:
         """The id of the notification made from event `seq` (unique across databases)."""
@@ -111,7 +158,7 @@ class WebhookDispatcher:
     def _on_events(self, events: list[StoredEvent]) -> None:
         # Other dialects' events need no write: a restart re-reads them from the cursor and
         # finds nothing to send.
-        mine = [e for e in events if e.dialect in self.formats]
+        mine = [e for e in events if e.dialect in self.formats] if self._running else []
         if mine:
             self._queue.extend(mine)
             self._outbox.wake()
@@ -179,49 +226,44 @@ class WebhookDispatcher:
     # ------------------------------------------------------------------ sender
 
     async def _send_pass(self) -> float:
+        """Start a task for each line with a delivery due that no task here or elsewhere is
+        sending; returns the wall seconds until the next delivery falls due (at most 5)."""
+        self.passes += 1
         now = self.clock.now()
         async with self.db.read() as conn:
-            due = await store.due(conn, now, BATCH)
-            subscriptions = {s["id"]: s for s in await store.subscriptions(conn)}
-        lines: dict[tuple[int, str], list[dict[str, Any]]] = {}
-        for delivery in due:
-            lines.setdefault((delivery["subscription_id"], delivery["order_key"]), []).append(
-                delivery
-            )
-        results = await asyncio.gather(
-            *(self._send_line(line, subscriptions) for line in lines.values())
-        )
-        outcomes = [o for outcome, _ in results for o in outcome]
-        attempts = [a for _, attempt in results for a in attempt]
-        if outcomes:
-            async with self.db.transaction() as conn:
-                await store.record(conn, outcomes, attempts)
-        if len(due) == BATCH or any(o["state"] == store.DELIVERED for o in outcomes):
-            return 0.0  # followers of what was just delivered may be due now
-        async with self.db.read() as conn:
+            due = await store.due(conn, now, self.clock.clock.wall(), BATCH)
             nxt = await store.next_attempt_at(conn)
+        per_subscription: dict[int, int] = {}
+        for key in self._lines:
+            per_subscription[key[0]] = per_subscription.get(key[0], 0) + 1
+        for delivery in due:
+            key = (delivery["subscription_id"], delivery["order_key"])
+            busy = per_subscription.get(key[0], 0)
+            if key in self._lines or busy >= MAX_LINES_PER_SUBSCRIPTION:
+                continue
+            if len(self._lines) >= MAX_LINES:
+                break
+            per_subscription[key[0]] = busy + 1
+            self._lines[key] = asyncio.create_task(self._send_line(key, delivery))
         if nxt is None:
             return IDLE_SECONDS
         wait = self.clock.clock.wall_seconds_until(nxt)
         return IDLE_SECONDS if wait is None else min(wait, IDLE_SECONDS)
 
-    async def _send_line(
-        self, line: list[dict[str, Any]], subscriptions: dict[int, dict[str, Any]]
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Send one key's due deliveries in order, stopping at the first that fails."""
-        outcomes: list[dict[str, Any]] = []
-        attempts: list[dict[str, Any]] = []
-        for delivery in line:
-            subscription = subscriptions.get(delivery["subscription_id"])
-            if subscription is None:
-                break  # deleted meanwhile; its deliveries were dropped
-            status, error, took = await self._post(subscription, delivery)
-            at = self.clock.now()
-            ok = status is not None and 200 <= status < 300
-            tries = delivery["attempts"] + 1
-            wait = min(self.retry_seconds * 2 ** (tries - 1), self.retry_max_seconds)
-            outcomes.append(
-                {
+    async def _send_line(self, key: tuple[int, str], first: dict[str, Any]) -> None:
+        """Send one line's due deliveries in order, each claimed, then recorded at once;
+        stop at the first that fails (its retry waits) or that another sender holds."""
+        try:
+            async with self.db.transaction() as conn:
+                subscription = await store.subscription(conn, key[0])
+                delivery = await self._claim(conn, first)
+            while subscription is not None and delivery is not None:
+                status, error, took = await self._post(subscription, delivery)
+                at = self.clock.now()
+                ok = status is not None and 200 <= status < 300
+                tries = delivery["attempts"] + 1
+                wait = min(self.retry_seconds * 2 ** (tries - 1), self.retry_max_seconds)
+                outcome = {
                     "id": delivery["id"],
                     "state": store.DELIVERED if ok else store.PENDING,
                     "next": at if ok else at + timedelta(seconds=wait),
@@ -229,19 +271,28 @@ class WebhookDispatcher:
                     "status": status,
                     "error": error,
                 }
-            )
-            attempts.append(
-                {
+                attempt = {
                     "delivery_id": delivery["id"],
                     "at": at,
                     "status": status,
                     "error": error,
                     "duration_ms": took,
                 }
-            )
-            if not ok:
-                break
-        return outcomes, attempts
+                async with self.db.transaction() as conn:
+                    await store.record(conn, self.owner, outcome, attempt)
+                    following = await store.next_in_line(conn, delivery, at) if ok else None
+                    delivery = None if following is None else await self._claim(conn, following)
+        except Exception:
+            log.exception("webhooks: sending line %s failed; it is tried again", key)
+        finally:
+            self._lines.pop(key, None)
+            if self._running:
+                self._sender.wake()  # the line may have more, and a slot is free
+
+    async def _claim(self, conn: AsyncConnection, delivery: dict[str, Any]) -> dict[str, Any] | None:
+        wall = self.clock.clock.wall()
+        until = wall + timedelta(seconds=self.timeout_seconds + CLAIM_MARGIN_SECONDS)
+        return await store.claim(conn, delivery["id"], self.owner, wall, until)
 
     async def _post(
         self, subscription: dict[str, Any], delivery: dict[str, Any]
