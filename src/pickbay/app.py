@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from pickbay import __version__
 from pickbay.api import clock as clock_api
+from pickbay.api import cluster as cluster_api
 from pickbay.api import common as own_api
 from pickbay.api import events as events_api
 from pickbay.api import keys as keys_api
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 
 OWN_ROUTERS = (
     clock_api.router,
+    cluster_api.router,
     labels_api.router,
     webhooks_api.router,
     keys_api.router,
@@ -161,6 +163,17 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     async def healthz() -> JsonResponse:
         """200 while the process serves requests."""
         return JsonResponse({"status": "ok", "version": __version__})
+
+    @app.get("/readyz", tags=["Health"], summary="Readiness")
+    async def readyz() -> JsonResponse:
+        """200 when this process reaches its database and backplane, else 503 saying which
+        it cannot reach (a process without its backplane still serves, on the database poll;
+        a balancer may prefer the others meanwhile)."""
+        found = await rt.readiness()
+        ready = all(v == "ok" for v in found.values())
+        return JsonResponse(
+            {"status": "ready" if ready else "unready", **found}, 200 if ready else 503
+        )
 
     for router in routers:
         app.include_router(router)

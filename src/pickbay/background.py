@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 log = logging.getLogger(__name__)
+
+_detached: set[asyncio.Task[Any]] = set()
+
+
+def detach(coro: Coroutine[Any, Any, None]) -> None:
+    """Run `coro` in the background, held until it ends (the loop keeps only weak references)."""
+    task = asyncio.ensure_future(coro)
+    _detached.add(task)
+    task.add_done_callback(_detached.discard)
 
 
 class Worker:

@@ -3,7 +3,10 @@ stopped together."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TypeVar
+
+from sqlalchemy import text
 
 from pickbay.bus.backplane import backplane_for
 from pickbay.bus.feed import Feed
@@ -23,6 +26,7 @@ from pickbay.webhooks.dispatcher import Format, WebhookDispatcher
 from pickbay.webhooks.subscriptions import Webhooks
 
 S = TypeVar("S")
+READY_SECONDS = 2.0  # how long the readiness probe waits for the database
 STARTUP = "startup"  # the deployment-wide lock on migrations and seeding
 SCHEDULER, WEBHOOKS = "scheduler", "webhooks"  # the roles one process at a time holds
 
@@ -109,6 +113,18 @@ class Runtime:
             for vendor in self.vendors:
                 await vendor.start(self)
         await self.cluster.start()
+
+    async def readiness(self) -> dict[str, str]:
+        """Whether this process reaches its database and its backplane now ("ok" or why not)."""
+        found = {"database": "ok", "backplane": "ok"}
+        try:
+            async with asyncio.timeout(READY_SECONDS), self.db.read() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            found["database"] = f"unreachable: {type(exc).__name__}"
+        if not await self.backplane.ping():
+            found["backplane"] = "unreachable"
+        return found
 
     async def _start_scheduler(self) -> None:
         self.scheduler.start()

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
+import redis
 
 from pickbay.bus.backplane import Backplane, MemoryBackplane, RedisBackplane
 from tests.conftest import REDIS_URL
+from tests.signalr.peers import free_port
 
 Peers = Callable[[], Awaitable[Backplane]]
 
@@ -88,3 +91,31 @@ async def test_a_failing_subscriber_does_not_starve_the_others(peers: Peers) -> 
     got = await collect(receiver, "c")
     await sender.publish("c", b"still here")
     assert await take(got, 1) == [b"still here"]
+
+
+async def test_a_redis_that_is_down_at_start_is_joined_when_it_comes_up() -> None:
+    """The backplane starts without Redis, and rings every channel once when it joins."""
+    port = free_port()
+    backplane = RedisBackplane(f"redis://127.0.0.1:{port}/0", retry_seconds=0.2)
+    await backplane.start()
+    redis_server = None
+    try:
+        assert not backplane.connected
+        assert not await backplane.ping()
+        rung = await collect(backplane, "events")
+        with pytest.raises(redis.ConnectionError):
+            await backplane.publish("events", b"lost")
+        redis_server = await asyncio.create_subprocess_exec(
+            *("redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""),
+            stdout=subprocess.DEVNULL,
+        )
+        assert await asyncio.wait_for(rung.get(), timeout=20) == b""  # the ring on joining
+        assert backplane.connected
+        assert await backplane.ping()
+        await backplane.publish("events", b"after")
+        assert await asyncio.wait_for(rung.get(), timeout=5) == b"after"
+    finally:
+        await backplane.close()
+        if redis_server is not None:
+            redis_server.terminate()
+            await asyncio.wait_for(redis_server.wait(), timeout=10)

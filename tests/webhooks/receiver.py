@@ -19,6 +19,9 @@ class Receiver:
         self.raw: list[tuple[dict[str, str], bytes]] = []  # headers and bytes of those
         self.refused = 0
         self.fail_with: int | None = None
+        self.hang = False  # hold every post unanswered until `stop`
+        self.held = 0
+        self._release = asyncio.Event()
         self._changed = asyncio.Event()
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
@@ -43,6 +46,10 @@ class Receiver:
             body += message.get("body", b"")
             if not message.get("more_body"):
                 break
+        if self.hang:
+            self.held += 1
+            self._changed.set()
+            await self._release.wait()
         status = self.fail_with or 200
         if status < 300:
             headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
@@ -61,7 +68,8 @@ class Receiver:
         self._task = asyncio.create_task(self._server.serve(sockets=[self._socket]))
 
     async def stop(self) -> None:
-        """Stop listening."""
+        """Stop listening (answering the posts held first)."""
+        self._release.set()
         if self._server is not None and self._task is not None:
             self._server.should_exit = True
             await self._task
@@ -74,6 +82,13 @@ class Receiver:
                 self._changed.clear()
                 await self._changed.wait()
         return self.received
+
+    async def wait_held(self, count: int, within: float = 15.0) -> None:
+        """Wait until `count` posts are held unanswered."""
+        async with asyncio.timeout(within):
+            while self.held < count:
+                self._changed.clear()
+                await self._changed.wait()
 
     async def wait_refused(self, count: int, within: float = 15.0) -> None:
         """Wait until `count` posts were refused."""

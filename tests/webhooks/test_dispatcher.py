@@ -41,8 +41,8 @@ async def settled(client: httpx.AsyncClient, hook: int, count: int) -> list[dict
 class Pickbay:
     """One pickbay process on a database, started and stopped by the test."""
 
-    def __init__(self, url: str) -> None:
-        self.runtime = Runtime(settings_for(url), clock=paused_clock())
+    def __init__(self, url: str, **overrides: object) -> None:
+        self.runtime = Runtime(settings_for(url, **overrides), clock=paused_clock())
         self.app = create_app(runtime=self.runtime)
         self.client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=self.app), base_url="http://pickbay.test"
@@ -192,3 +192,46 @@ async def test_subscriptions_are_managed_and_a_deleted_one_gets_nothing(
     assert (await client.get(f"{HOOKS}/{ids[0]}/deliveries", headers=ADMIN)).status_code == 404
     (kept,) = await settled(client, ids[1], 1)
     assert datetime.fromisoformat(kept["deliveredAt"]) == app_runtime.clock.now()
+
+
+async def test_three_senders_at_once_send_each_notification_once_in_order(
+    postgres_url: str, receiver: Receiver
+) -> None:
+    async with Pickbay(postgres_url) as a, Pickbay(postgres_url) as b, Pickbay(postgres_url) as c:
+        senders = [a, b, c]
+        for p in senders:  # all three send, as if each held the role
+            if not p.runtime.cluster.holds("webhooks"):
+                await p.runtime.dispatcher.start()
+        await a.client.post(HOOKS, json={"url": receiver.url}, headers=ADMIN)
+        names = [f"M-{n}" for n in range(8)]
+        for n, name in enumerate(names):
+            body = pick(name, (f"{name}_1", 1, f"product_sku = '{2001 + n % 2}'"))
+            assert (await senders[n % 3].client.post(BASE, json=body, headers=AUTH)).is_success
+        await asyncio.gather(*(p.advance(1, 60, 60, 60) for p in senders))
+        await receiver.wait_for(len(names) * len(LIFECYCLE))
+        ids = [n["notification_id"] for n in receiver.received]
+        assert len(ids) == len(set(ids))  # nothing twice
+        for name in names:
+            assert receiver.of(name) == LIFECYCLE
+
+
+async def test_a_receiver_that_never_answers_holds_up_only_its_own_deliveries(
+    database_url: str, receiver: Receiver
+) -> None:
+    stuck = Receiver()
+    await stuck.start()
+    stuck.hang = True
+    try:
+        async with Pickbay(database_url, webhook_timeout_seconds=120) as p:
+            for url in (stuck.url, receiver.url):
+                await p.client.post(HOOKS, json={"url": url}, headers=ADMIN)
+            for name in ("H-1", "H-2"):
+                body = pick(name, (f"{name}_1", 1, "product_sku = '2001'"))
+                assert (await p.client.post(BASE, json=body, headers=AUTH)).is_success
+            await p.advance(1, 60, 60, 60)
+            await stuck.wait_held(2)  # the head of each request's line, unanswered
+            await receiver.wait_for(2 * len(LIFECYCLE))  # while those still hang
+            assert stuck.held == 2
+            assert receiver.of("H-1") == receiver.of("H-2") == LIFECYCLE
+    finally:
+        await stuck.stop()

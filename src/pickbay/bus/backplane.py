@@ -33,6 +33,10 @@ class Backplane(ABC):
     async def subscribe(self, channel: str, handler: Handler) -> Callable[[], None]:
         """Call `handler` for each message on `channel`; returns a function that unsubscribes."""
 
+    async def ping(self) -> bool:
+        """Whether the backplane can carry messages now."""
+        return True
+
 
 class _Subscribers:
     def __init__(self) -> None:
@@ -79,49 +83,98 @@ class MemoryBackplane(Backplane):
 
 
 class RedisBackplane(Backplane):
-    """Redis pub/sub: one connection publishes, one listens for every channel subscribed."""
+    """Redis pub/sub: one connection publishes, one listens for every channel subscribed.
 
-    def __init__(self, url: str, *, prefix: str = "pickbay:") -> None:
+    Redis may be down when the process starts, or go away later: the listener keeps trying
+    to (re)connect, once a second, and subscribes again to every channel when it is back.
+    Meanwhile publishing fails (callers fall back on reading the database) and, when Redis
+    returns, every channel's handlers are called once, since what was published meanwhile is
+    lost.
+    """
+
+    def __init__(self, url: str, *, prefix: str = "pickbay:", retry_seconds: float = 1.0) -> None:
         import redis.asyncio as redis
 
-        self._redis: Any = redis.Redis.from_url(url)
+        self._redis: Any = redis.Redis.from_url(
+            url, socket_connect_timeout=retry_seconds, socket_timeout=None
+        )
         self._prefix = prefix
+        self._retry = retry_seconds
         self._pubsub: Any = None
         self._listener: asyncio.Task[None] | None = None
         self._subscribers = _Subscribers()
+        self.connected = False
 
     async def start(self) -> None:
-        """Connect and start listening."""
-        await self._redis.ping()
+        """Connect and start listening (connecting in the background if Redis cannot be
+        reached now)."""
+        try:
+            await self._connect()
+            self.connected = True
+        except Exception as exc:
+            log.warning("redis backplane: %s; polling the database until it is back", exc)
+            await self._drop_pubsub()
+        self._listener = asyncio.create_task(self._listen(rejoined=not self.connected))
+
+    async def ping(self) -> bool:
+        """Whether Redis answers now."""
+        try:
+            return bool(await asyncio.wait_for(self._redis.ping(), self._retry))
+        except Exception:
+            return False
+
+    async def _connect(self) -> None:
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         # redis-py's listener needs one subscription before it can run.
-        await self._pubsub.subscribe(self._prefix + "_")
-        self._listener = asyncio.create_task(self._listen())
+        channels = [self._prefix + "_"] + [self._prefix + c for c in self._subscribers.by_channel]
+        await self._pubsub.subscribe(*channels)
 
-    async def _listen(self) -> None:
+    async def _listen(self, *, rejoined: bool) -> None:
         while True:
             try:
+                if not self.connected:
+                    await self._connect()
+                    self.connected = True
+                    if rejoined:
+                        log.warning("redis backplane: connected again")
+                        for channel in list(self._subscribers.by_channel):
+                            self._subscribers.deliver(channel, b"")
                 message = await self._pubsub.get_message(timeout=1.0)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("redis backplane: listening failed; retrying")
-                await asyncio.sleep(0.5)
+            except Exception as exc:
+                if self.connected or not rejoined:
+                    log.warning("redis backplane: %s; polling the database until it is back", exc)
+                self.connected = False
+                rejoined = True
+                await self._drop_pubsub()
+                await asyncio.sleep(self._retry)
                 continue
             if message is None or message.get("type") != "message":
                 continue
             channel = message["channel"].decode()[len(self._prefix) :]
             self._subscribers.deliver(channel, message["data"])
 
+    async def _drop_pubsub(self) -> None:
+        if self._pubsub is not None:
+            with contextlib.suppress(Exception):
+                await self._pubsub.aclose()
+            self._pubsub = None
+
     async def publish(self, channel: str, message: bytes) -> None:
         """PUBLISH to Redis; every process's listener delivers it (this one's too)."""
         await self._redis.publish(self._prefix + channel, message)
 
     async def subscribe(self, channel: str, handler: Handler) -> Callable[[], None]:
-        """SUBSCRIBE once per channel; handlers share it."""
-        if channel not in self._subscribers.by_channel:
-            await self._pubsub.subscribe(self._prefix + channel)
-        return self._subscribers.add(channel, handler)
+        """SUBSCRIBE once per channel; handlers share it (subscribed on reconnect if down)."""
+        first = channel not in self._subscribers.by_channel
+        remove = self._subscribers.add(channel, handler)
+        if first and self.connected:
+            try:
+                await self._pubsub.subscribe(self._prefix + channel)
+            except Exception:
+                log.warning("redis backplane: could not subscribe to %s now", channel)
+        return remove
 
     async def close(self) -> None:
         """Stop listening and disconnect."""
@@ -129,8 +182,7 @@ class RedisBackplane(Backplane):
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listener
-        if self._pubsub is not None:
-            await self._pubsub.aclose()
+        await self._drop_pubsub()
         await self._redis.aclose()
         self._subscribers.by_channel.clear()
 

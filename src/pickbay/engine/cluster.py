@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from pickbay.background import Worker
+from pickbay.background import Worker, detach
 from pickbay.bus.backplane import Backplane
 from pickbay.core.clock import WallClock
 from pickbay.engine.clock import ClockService
@@ -143,7 +143,9 @@ class Cluster:
                     passes = role.passes()
                     progress = now if passes != role.seen_passes else None
                     role.seen_passes = passes
-                    kept = await store.renew(conn, role.name, self.id, role.token, expires, progress)
+                    kept = await store.renew(
+                        conn, role.name, self.id, role.token, expires, progress
+                    )
                     outcome[role.name] = role.token if kept else None
                 elif role.eligible:
                     outcome[role.name] = await store.take(conn, role.name, self.id, now, expires)
@@ -165,7 +167,7 @@ class Cluster:
                     await role.start()
 
     def _clock_rang(self, _message: bytes) -> None:
-        asyncio.ensure_future(self._take_clock())
+        detach(self._take_clock())
 
     async def _take_clock(self) -> None:
         try:

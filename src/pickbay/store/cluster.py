@@ -45,9 +45,7 @@ async def ack_clock(conn: AsyncConnection, process: str, version: int) -> None:
     )
 
 
-async def behind_clock(
-    conn: AsyncConnection, me: str, version: int, alive_since: datetime
-) -> int:
+async def behind_clock(conn: AsyncConnection, me: str, version: int, alive_since: datetime) -> int:
     """How many other live processes run on a clock older than `version`."""
     p = processes
     query = select(func.count()).where(
@@ -140,7 +138,9 @@ async def view(
 ) -> dict[str, Any]:
     """What the cluster endpoint shows: live processes, leases, lags, pending work."""
     p, lease, d, t = processes, leases, webhook_deliveries, timers
-    last_seq = int((await conn.execute(select(func.coalesce(func.max(events.c.seq), 0)))).scalar_one())
+    last_seq = int(
+        (await conn.execute(select(func.coalesce(func.max(events.c.seq), 0)))).scalar_one()
+    )
     live = (
         await conn.execute(select(p).where(p.c.seen_at >= alive_since).order_by(p.c.started_at))
     ).mappings()
@@ -156,9 +156,7 @@ async def view(
             select(func.count(), func.min(d.c.next_attempt_at)).where(d.c.state == PENDING)
         )
     ).one()
-    timer_count, first_due = (
-        await conn.execute(select(func.count(), func.min(t.c.due_at)))
-    ).one()
+    timer_count, first_due = (await conn.execute(select(func.count(), func.min(t.c.due_at)))).one()
     due = int(
         (await conn.execute(select(func.count()).where(t.c.due_at <= virtual_now))).scalar_one()
     )

@@ -130,7 +130,9 @@ _NEXT_IN_LINE = (
 )
 
 
-async def due(conn: AsyncConnection, now: datetime, wall: datetime, limit: int) -> list[dict[str, Any]]:
+async def due(
+    conn: AsyncConnection, now: datetime, wall: datetime, limit: int
+) -> list[dict[str, Any]]:
     """Deliveries to attempt now, in id order: a key's line stops at one that must wait or
     that a sender has claimed (its claim runs until a wall time after `wall`)."""
     rows = await conn.execute(_DUE, {"now": now, "wall": wall, "limit": limit})

@@ -30,7 +30,7 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay import __version__
-from pickbay.background import Worker
+from pickbay.background import Worker, detach
 from pickbay.bus.relay import EventRelay
 from pickbay.core.events import StoredEvent
 from pickbay.engine.clock import ClockService
@@ -141,7 +141,7 @@ class WebhookDispatcher:
         """Look for due deliveries now, in whichever process sends (a subscription or a
         redelivery was added)."""
         self._sender.wake()
-        asyncio.ensure_future(self._ring())
+        detach(self._ring())
 
     async def _ring(self) -> None:
         try:
@@ -289,7 +289,9 @@ class WebhookDispatcher:
             if self._running:
                 self._sender.wake()  # the line may have more, and a slot is free
 
-    async def _claim(self, conn: AsyncConnection, delivery: dict[str, Any]) -> dict[str, Any] | None:
+    async def _claim(
+        self, conn: AsyncConnection, delivery: dict[str, Any]
+    ) -> dict[str, Any] | None:
         wall = self.clock.clock.wall()
         until = wall + timedelta(seconds=self.timeout_seconds + CLAIM_MARGIN_SECONDS)
         return await store.claim(conn, delivery["id"], self.owner, wall, until)
