@@ -41,6 +41,7 @@ bench: $(DEV)
 	$(BIN)/python bench/itempath.py
 	$(BIN)/python bench/webhooks.py
 	$(BIN)/python bench/feed.py
+	$(BIN)/python bench/cluster.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
