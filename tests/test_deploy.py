@@ -29,6 +29,12 @@ ADMIN = {"Authorization": "Bearer dev"}
 KEY = {"x-api-key": "dev"}
 CLOCK = "/pickbay/v1/clock"
 WAIT = 30.0  # seconds a process or the balancer may take to come up
+# Requests to a hub that are not WebSocket upgrades (negotiate, Server-Sent Events, Long
+# Polling) go to the process the client's address hashes to; everything else round robin.
+HUB_AFFINITY = """\
+    acl hub path_beg /hubs/
+    acl upgrade hdr(upgrade) -i websocket
+    use_backend hubs if hub !upgrade"""
 HAPROXY_CONFIG = """\
 global
     maxconn 4096
@@ -42,8 +48,7 @@ defaults
     timeout tunnel 1h
 frontend pickbay
     bind 127.0.0.1:{port}
-    acl hub path_beg /hubs/
-    use_backend hubs if hub
+{hub_rules}
     default_backend processes
 backend processes
     balance roundrobin
@@ -120,8 +125,11 @@ def run_haproxy(haproxy: str, config: Path, log: IO[str]) -> subprocess.Popen[by
 
 
 @asynccontextmanager
-async def balancer(backends: list[Process], tmp_path: Path) -> AsyncIterator[str]:
-    """HAProxy in front of `backends`, round robin; yields its base URL."""
+async def balancer(
+    backends: list[Process], tmp_path: Path, *, hub_affinity: bool = True
+) -> AsyncIterator[str]:
+    """HAProxy in front of `backends`, round robin (with `hub_affinity`, the hubs' requests
+    other than WebSockets by client address); yields its base URL."""
     haproxy = shutil.which("haproxy")
     assert haproxy, "haproxy is required (.ci/run installs Debian's package)"
     port = free_port()
@@ -130,7 +138,8 @@ async def balancer(backends: list[Process], tmp_path: Path) -> AsyncIterator[str
         for n, p in enumerate(backends)
     )
     config = tmp_path / "haproxy.cfg"
-    config.write_text(HAPROXY_CONFIG.format(port=port, servers=servers))
+    rules = HUB_AFFINITY if hub_affinity else ""
+    config.write_text(HAPROXY_CONFIG.format(port=port, servers=servers, hub_rules=rules))
     log = (tmp_path / "haproxy.log").open("w")
     proc = run_haproxy(haproxy, config, log)
     base = f"http://127.0.0.1:{port}"
@@ -325,27 +334,35 @@ async def test_killing_the_role_holder_moves_its_roles_and_loses_nothing(
         assert len(steps) == len(set(steps))
 
 
-async def test_a_stock_signalr_client_through_the_balancer_hears_of_orders_made_anywhere(
-    tmp_path: Path, postgres_url: str
+@pytest.mark.parametrize("hub_affinity", [False, True], ids=["round-robin", "hub-affinity"])
+async def test_stock_signalr_clients_through_the_balancer_hear_of_orders_made_anywhere(
+    tmp_path: Path, postgres_url: str, hub_affinity: bool
 ) -> None:
-    """Default options (negotiate, then WebSockets) on the hub's sticky backend; the orders
-    are made through the round-robin one, so most of them in other processes."""
+    """Default options (negotiate, then WebSockets): the WebSocket goes round robin, so for
+    most clients to another process than the one that negotiated; the orders are made
+    through the round-robin backend too."""
     async with (
         processes(3, environment(postgres_url)) as backends,
-        balancer(backends, tmp_path) as lb,
+        balancer(backends, tmp_path, hub_affinity=hub_affinity) as lb,
     ):
-        client = await ClientProcess.js(
-            url=lb + "/hubs/pickup-cloud", headers=KEY, methods=["OrderStateChanged"]
-        )
+        clients = [
+            await ClientProcess.js(
+                url=lb + "/hubs/pickup-cloud", headers=KEY, methods=["OrderStateChanged"]
+            )
+            for _ in range(4)
+        ]
         try:
-            await client.event("connected")
+            for client in clients:
+                await client.event("connected")
             numbers = [f"HUB-{n}" for n in range(6)]
             for number in numbers:
                 await post(lb + "/api/v2/orders", new_order(number, ""), KEY)
-            pushed = [(await client.event("message"))["args"][0] for _ in numbers]
-            assert pushed == numbers
+            for client in clients:
+                pushed = [(await client.event("message"))["args"][0] for _ in numbers]
+                assert pushed == numbers
         finally:
-            await client.stop()
+            for client in clients:
+                await client.stop()
 
 
 def dedupe(receiver: Receiver, name: str) -> list[tuple[str, str]]:

@@ -26,6 +26,7 @@ from pickbay.api import orders as orders_api
 from pickbay.api import webhooks as webhooks_api
 from pickbay.config import Settings
 from pickbay.console import router as console_router
+from pickbay.core.clock import system_wall
 from pickbay.core.errors import (
     InternalError,
     InvalidInput,
@@ -42,6 +43,8 @@ from pickbay.runtime import Runtime
 from pickbay.vendors.contract import Vendor
 
 log = logging.getLogger(__name__)
+
+HUB_KEY = "signalr"  # the key every process seals SignalR connection tokens with
 
 OWN_ROUTERS = (
     clock_api.router,
@@ -73,7 +76,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await rt.start()
+        key = await rt.shared_secret(HUB_KEY)
         for hub in hubs:
+            hub.share(key.encode(), lambda: system_wall().timestamp())
             hub.start()
         try:
             yield

@@ -565,3 +565,45 @@ async def test_a_websocket_that_stops_reading_is_closed_and_holds_up_no_one(
         for w in stalled:
             w.transport.abort()
         await client.stop()
+
+
+async def test_a_websocket_to_another_server_that_shares_the_key_opens_the_connection() -> None:
+    """Two servers of one deployment: negotiate with one, connect the WebSocket to the other.
+    Only WebSockets may cross; a token from another key, or one that expired, may not."""
+    wall = [1_000.0]
+    apps = [HubApp(), HubApp()]
+    for app in apps:
+        app.server.share(b"k" * 32, lambda: wall[0])
+    stranger = HubApp()
+    stranger.server.share(b"x" * 32, lambda: wall[0])
+    async with serve(apps[0]) as first, serve(apps[1]) as second, serve(stranger) as third:
+        async with httpx.AsyncClient() as http:
+            negotiated = (
+                await http.post(first + "/hub/negotiate?negotiateVersion=1", headers=ALICE)
+            ).json()
+            token = negotiated["connectionToken"]
+            assert (await http.post(f"{second}/hub?id={token}", content=b"x")).status_code == 404
+        assert await upgrade_status(f"{third}/hub?id={token}") == 404
+        url = second.replace("http", "ws") + f"/hub?id={token}"
+        async with websockets.connect(url) as ws:
+            await ws.send('{"protocol":"json","version":1}\x1e')
+            assert await ws.recv() == "{}\x1e"
+            await ws.send('{"type":1,"invocationId":"1","target":"Whoami","arguments":[]}\x1e')
+            reply = orjson.loads((await ws.recv()).rstrip("\x1e"))
+            assert reply["result"] == "alice"  # the user the first server authenticated
+            (conn,) = apps[1].server.connections.values()
+            assert conn.id == negotiated["connectionId"]
+        token = await await_negotiate(first)
+        wall[0] += apps[0].server.options.negotiate_timeout + 1
+        assert await upgrade_status(second + f"/hub?id={token}") == 404
+
+
+async def await_negotiate(base: str) -> str:
+    """A fresh connection token from the server at `base`."""
+    async with httpx.AsyncClient() as http:
+        r = await http.post(base + "/hub/negotiate?negotiateVersion=1", headers=ALICE)
+        token: str = r.json()["connectionToken"]
+        return token
+
+
+ALICE = {"x-api-key": "alice"}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import orjson
@@ -31,6 +31,7 @@ from pickbay.signalr.protocol import (
     handshake_response,
     parse_handshake,
 )
+from pickbay.signalr.tokens import Sealer
 from pickbay.signalr.transports import Writer
 
 log = logging.getLogger(__name__)
@@ -57,8 +58,14 @@ class SignalRServer:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._dirty: dict[Writer, None] = {}  # writers with something to send, in order
         self._flusher: asyncio.Task[None] | None = None
+        self._sealer: Sealer | None = None
 
     # ----------------------------------------------------------------- lifecycle
+
+    def share(self, key: bytes, wall: Callable[[], float]) -> None:
+        """Seal connection tokens with `key`, which every process of the deployment holds:
+        a WebSocket may then open a connection that another process negotiated."""
+        self._sealer = Sealer(key, wall, self.options.negotiate_timeout)
 
     def start(self) -> None:
         """Start the keep-alive and expiry ticker."""
@@ -412,12 +419,28 @@ class SignalRServer:
             return False, None
 
     def new_connection(
-        self, user: Any, query: dict[str, str], *, stateful: bool, version: int = 1
+        self,
+        user: Any,
+        query: dict[str, str],
+        *,
+        stateful: bool,
+        version: int = 1,
+        known: tuple[str, str] | None = None,
     ) -> Connection:
-        """A new connection, known by its token from now on."""
-        connection_id = secrets.token_urlsafe(16)
-        # Version 0 clients address the connection by its id; later ones by a secret token.
-        token = secrets.token_urlsafe(16) if version >= 1 else connection_id
+        """A new connection, known by its token from now on (`known`: the id and token another
+        process negotiated)."""
+        if known is not None:
+            connection_id, token = known
+        else:
+            connection_id = secrets.token_urlsafe(16)
+            # Version 0 clients address the connection by its id; later ones by a secret token,
+            # sealed when the deployment shares a key.
+            token = connection_id
+            if version >= 1:
+                sealed = None
+                if self._sealer is not None:
+                    sealed = self._sealer.seal(connection_id, user, stateful=stateful)
+                token = sealed or secrets.token_urlsafe(16)
         conn = Connection(
             connection_id,
             token,
@@ -458,6 +481,23 @@ class SignalRServer:
         if stateful:
             reply["useStatefulReconnect"] = True
         await respond(send, 200, orjson.dumps(reply), allowed, json=True)
+
+    def adopt(self, scope: Scope) -> Connection | None:
+        """A connection for `?id=` that another process negotiated, if its token is sealed with
+        the shared key and still fresh (WebSockets only: the other transports span several
+        requests, which a balancer may send anywhere)."""
+        token = query(scope).get("id", "")
+        if self._sealer is None or token in self.connections:
+            return None
+        sealed = self._sealer.open(token)
+        if sealed is None:
+            return None
+        return self.new_connection(
+            sealed.user,
+            query(scope),
+            stateful=sealed.stateful,
+            known=(sealed.connection_id, token),
+        )
 
     def lookup(self, scope: Scope) -> tuple[int, Connection | None]:
         """The connection named by `?id=`, or the status that says why there is none."""

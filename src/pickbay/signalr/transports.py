@@ -106,6 +106,8 @@ async def websocket(server: SignalRServer, scope: Scope, receive: Receive, send:
         conn = server.new_connection(user, params, stateful=False)
     else:
         status, found = server.lookup(scope)
+        if found is None and status == 404:
+            found = server.adopt(scope)
         if found is None:
             await deny(scope, send, status, b"No Connection with that ID")
             return
