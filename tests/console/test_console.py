@@ -167,6 +167,15 @@ def test_inputting_and_picking_up_from_the_console_moves_the_order(
     order = pickbay.request("GET", f"/pickup-cloud/orders/{made['pickupCode']}")
     assert order["state"] == "PICKEDUP"
 
+    view = pickbay.request("GET", "/cluster")
+    me = view["process"]
+    row = page.locator(f"[data-testid=processes] tr[data-process='{me}']")
+    expect(row).to_contain_text("(answering)")
+    expect(row.locator("[data-testid=process-roles]")).to_have_text("scheduler, webhooks")
+    holder = page.locator("[data-testid=roles] tr[data-role=webhooks] [data-testid=role-holder]")
+    expect(holder).to_have_text(me[:8])
+    expect(page.locator("[data-testid=backlog]")).to_contain_text("Timers:")
+
 
 def test_the_clock_is_shown_paused_resumed_and_fast_forwarded(page: Page, pickbay: Pickbay) -> None:
     start = pickbay.now()

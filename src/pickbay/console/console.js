@@ -516,7 +516,31 @@ async function showMachines({ on, show }) {
   };
   const summary = (o) => h("p", {}, "Order ", h("a", { href: `#/orders/${o.id}` }, o.orderNumber), ` of ${o.tenant} is now `, badge(o.state), ".");
   const parts = await Promise.all(Object.values(vendors).map((v) => v.machines?.({ on, station, summary, result }) ?? []));
-  show(h("section", { class: "machines" }, h("h1", {}, "Machines"), ...parts.flat()));
+  const deployment = h("div", { "data-testid": "deployment" });
+  const refresh = async () => deployment.replaceChildren(...cluster(await api("/cluster")));
+  await refresh();
+  every(2000, refresh);
+  show(h("section", { class: "machines" }, h("h1", {}, "Machines"), ...parts.flat(), h("h2", {}, "Deployment"), deployment));
+}
+
+// The processes of the deployment, who holds each role, and how far work is behind.
+function cluster(c) {
+  const short = (id) => (id ? id.slice(0, 8) : "none");
+  const ago = (iso) => (iso ? `${Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000))} s ago` : "never");
+  const cell = (text, testid) => h("td", testid ? { "data-testid": testid } : {}, String(text));
+  const processes = h("table", { class: "events", "data-testid": "processes" },
+    h("thead", {}, h("tr", {}, ...["process", "host", "pid", "roles", "relay lag", "seen"].map((t) => h("th", {}, t)))),
+    h("tbody", {}, ...c.processes.map((p) => h("tr", { "data-process": p.id },
+      cell(short(p.id) + (p.id === c.process ? " (answering)" : "")), cell(p.host), cell(p.pid),
+      cell(p.roles.join(", ") || "none", "process-roles"), cell(p.relayLag), cell(ago(p.seenAt))))));
+  const roles = h("table", { class: "events", "data-testid": "roles" },
+    h("thead", {}, h("tr", {}, ...["role", "holder", "lease token", "last progress"].map((t) => h("th", {}, t)))),
+    h("tbody", {}, ...c.roles.map((r) => h("tr", { "data-role": r.role },
+      cell(r.role), cell(short(r.holder), "role-holder"), cell(r.token), cell(ago(r.progressAt))))));
+  const backlog = h("p", { "data-testid": "backlog" },
+    `Webhook outbox: ${c.webhooks.lag ?? 0} event(s) behind the log, ${c.webhooks.pending} delivery(ies) pending. `,
+    `Timers: ${c.timers.pending} pending, ${c.timers.due} due now.`);
+  return [processes, roles, backlog];
 }
 
 // ------------------------------------------------------------------ routing
@@ -524,11 +548,21 @@ async function showMachines({ on, show }) {
 let routing = 0;
 let teardown = () => {};
 
+const timers = [];
+
+// Run `fn` every `ms` while the current page is shown.
+function every(ms, fn) {
+  timers.push(setInterval(() => fn().catch(() => {}), ms));
+}
+
 async function route() {
   const mine = ++routing;
   teardown();
   const subscribed = [];
-  teardown = () => { for (const l of subscribed) listeners.delete(l); };
+  teardown = () => {
+    for (const l of subscribed) listeners.delete(l);
+    for (const t of timers.splice(0)) clearInterval(t);
+  };
   const on = (listener) => {
     subscribed.push(listener);
     listeners.add(listener);
