@@ -1,5 +1,10 @@
-"""A deployment of several `pickbay serve` processes on PostgreSQL and Redis: how fast a clock
-change reaches every process, and how long a role takes to move when its holder is killed.
+"""A deployment of several `pickbay serve` processes on PostgreSQL and Redis: creates per
+second with 1 and 2 processes, how fast a clock change reaches every process, and how long a
+role takes to move when its holder is killed.
+
+- creates: `POST /api/v2/orders` from 32 keep-alive clients spread over the processes, for
+  1 process and then 2 on a new database each; orders per second, and server CPU (user +
+  system of the pickbay processes, from /proc) per create.
 
 - clock propagation: a change is POSTed to one process (which returns once every live
   process runs on it); then each other process is asked for its clock. Reported: the POST's
@@ -9,7 +14,8 @@ change reaches every process, and how long a role takes to move when its holder 
   role, and until the next timer fires elsewhere. A new process replaces the killed one
   before the next round.
 
-    python bench/cluster.py [--processes 3] [--changes 200] [--kills 10] [--database-url URL]
+    python bench/cluster.py [--processes 3] [--changes 200] [--kills 10] [--seconds 10]
+                            [--database-url URL]
 """
 
 from __future__ import annotations
@@ -24,11 +30,16 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
 import httpx
+import orjson
+
+from orders import load, request  # bench/orders.py: the same keep-alive load generator
 
 ADMIN = {"Authorization": "Bearer dev"}
 KEY = {"x-api-key": "dev"}
@@ -73,6 +84,48 @@ class Process:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(timeout=30)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def creates(
+    env: dict[str, str], count: int, clients: int, seconds: float
+) -> tuple[float, float]:
+    """Orders created per second and CPU ms per create with `count` processes."""
+    procs = [Process(env) for _ in range(count)]
+    try:
+        async with httpx.AsyncClient(timeout=30) as http:
+            for p in procs:
+                await p.ready(http)
+        run = os.urandom(4).hex()
+
+        def create(i: int) -> bytes:
+            body = orjson.dumps(
+                {
+                    "orderNumber": f"{run}-{i}",
+                    "articles": [
+                        {"scanCode": "5948912001188", "name": "Aspirin", "quantityOrdered": 2}
+                    ],
+                }
+            )
+            headers = {"x-api-key": "dev", "Content-Type": "application/json"}
+            return request("POST", "/api/v2/orders", headers, body)
+
+        share = max(1, clients // count)
+        await asyncio.gather(*(load(p.base, share, 1.0, create) for p in procs))  # warm-up
+        cpu_before = sum(cpu_seconds(p.proc.pid) for p in procs)
+        results = await asyncio.gather(*(load(p.base, share, seconds, create) for p in procs))
+        cpu = sum(cpu_seconds(p.proc.pid) for p in procs) - cpu_before
+        made = sum(n for n, _, _ in results)
+        elapsed = max(e for _, e, _ in results)
+        return made / elapsed, cpu / made * 1000
+    finally:
+        for p in procs:
+            p.stop()
 
 
 def pct(values: list[float], q: float) -> float:
@@ -170,17 +223,43 @@ async def main() -> None:
     parser.add_argument("--processes", type=int, default=3)
     parser.add_argument("--changes", type=int, default=200)
     parser.add_argument("--kills", type=int, default=10)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     args = parser.parse_args()
 
-    name = f"pickbay_bench_{uuid.uuid4().hex[:8]}"
     admin_dsn = args.database_url.replace("postgresql+asyncpg://", "postgresql://")
+    for count in (1, 2):
+        async with database(admin_dsn) as url:
+            env = {**os.environ, "PICKBAY_DATABASE_URL": url, "PICKBAY_REDIS_URL": args.redis_url}
+            rate, cpu = await creates(env, count, args.clients, args.seconds)
+            print(
+                f"creates, {count} process(es) on PostgreSQL: {rate:.0f} orders/s, "
+                f"{cpu:.2f} ms of server CPU per create ({args.clients} clients)"
+            )
+    async with database(admin_dsn) as url:
+        env = {**os.environ, "PICKBAY_DATABASE_URL": url, "PICKBAY_REDIS_URL": args.redis_url}
+        await deployment(env, args)
+
+
+@asynccontextmanager
+async def database(admin_dsn: str) -> AsyncIterator[str]:
+    """A new, empty PostgreSQL database, dropped afterwards."""
+    name = f"pickbay_bench_{uuid.uuid4().hex[:8]}"
     conn = await asyncpg.connect(admin_dsn)
     await conn.execute(f'CREATE DATABASE "{name}"')
     await conn.close()
-    url = admin_dsn.rsplit("/", 1)[0] + "/" + name
-    env = {**os.environ, "PICKBAY_DATABASE_URL": url, "PICKBAY_REDIS_URL": args.redis_url}
+    try:
+        yield admin_dsn.rsplit("/", 1)[0] + "/" + name
+    finally:
+        conn = await asyncpg.connect(admin_dsn)
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()
+
+
+async def deployment(env: dict[str, str], args: argparse.Namespace) -> None:
+    """Clock propagation and failover with `args.processes` processes."""
     procs = [Process(env) for _ in range(args.processes)]
     try:
         async with httpx.AsyncClient(timeout=30) as http:
@@ -203,9 +282,6 @@ async def main() -> None:
     finally:
         for p in procs:
             p.stop()
-        conn = await asyncpg.connect(admin_dsn)
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
 
 
 if __name__ == "__main__":
