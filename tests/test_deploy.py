@@ -334,22 +334,32 @@ async def test_killing_the_role_holder_moves_its_roles_and_loses_nothing(
         assert len(steps) == len(set(steps))
 
 
-@pytest.mark.parametrize("hub_affinity", [False, True], ids=["round-robin", "hub-affinity"])
+@pytest.mark.parametrize(
+    ("hub_affinity", "transports"),
+    [
+        (False, ["WebSockets"] * 4),
+        (True, ["WebSockets", "WebSockets", "ServerSentEvents", "LongPolling"]),
+    ],
+    ids=["round-robin", "hub-affinity"],
+)
 async def test_stock_signalr_clients_through_the_balancer_hear_of_orders_made_anywhere(
-    tmp_path: Path, postgres_url: str, hub_affinity: bool
+    tmp_path: Path, postgres_url: str, hub_affinity: bool, transports: list[str]
 ) -> None:
-    """Default options (negotiate, then WebSockets): the WebSocket goes round robin, so for
-    most clients to another process than the one that negotiated; the orders are made
-    through the round-robin backend too."""
+    """Negotiate, then the transport: a WebSocket goes round robin, so for most clients to
+    another process than the one that negotiated; SSE and Long Polling need the hub's
+    affinity rules. The orders are made through the round-robin backend."""
     async with (
         processes(3, environment(postgres_url)) as backends,
         balancer(backends, tmp_path, hub_affinity=hub_affinity) as lb,
     ):
         clients = [
             await ClientProcess.js(
-                url=lb + "/hubs/pickup-cloud", headers=KEY, methods=["OrderStateChanged"]
+                url=lb + "/hubs/pickup-cloud",
+                headers=KEY,
+                transport=transport,
+                methods=["OrderStateChanged"],
             )
-            for _ in range(4)
+            for transport in transports
         ]
         try:
             for client in clients:

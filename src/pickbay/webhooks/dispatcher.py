@@ -133,10 +133,6 @@ class WebhookDispatcher:
             self._client = None
         self._queue.clear()
 
-    def wake(self) -> None:
-        """Look for due deliveries now, in this process."""
-        self._sender.wake()
-
     def ring(self) -> None:
         """Look for due deliveries now, in whichever process sends (a subscription or a
         redelivery was added)."""
