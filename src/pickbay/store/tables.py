@@ -196,6 +196,7 @@ webhook_deliveries = Table(
     Index(None, "subscription_id", "event_seq", unique=True),
     Index(None, "state", "next_attempt_at", "id"),
     Index(None, "subscription_id", "order_key", "state", "id"),
+    Index(None, "claimed_by"),
 )
 
 webhook_attempts = Table(

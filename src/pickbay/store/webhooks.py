@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -107,27 +108,6 @@ _DUE = (
     .limit(bindparam("limit"))
 )
 _NEXT_ATTEMPT = select(func.min(_heads(None, None).subquery().c.next_attempt_at))
-_CLAIM = (
-    update(webhook_deliveries)
-    .where(
-        webhook_deliveries.c.id == bindparam("delivery_id"),
-        webhook_deliveries.c.state == PENDING,
-        _unclaimed(bindparam("wall")),
-    )
-    .values(claimed_by=bindparam("owner"), claimed_until=bindparam("until"))
-    .returning(*webhook_deliveries.c)
-)
-_NEXT_IN_LINE = (
-    select(webhook_deliveries)
-    .where(
-        webhook_deliveries.c.subscription_id == bindparam("subscription_id"),
-        webhook_deliveries.c.order_key == bindparam("order_key"),
-        webhook_deliveries.c.state == PENDING,
-        webhook_deliveries.c.id > bindparam("after"),
-    )
-    .order_by(webhook_deliveries.c.id)
-    .limit(1)
-)
 
 
 async def due(
@@ -146,57 +126,69 @@ async def next_attempt_at(conn: AsyncConnection) -> datetime | None:
 
 
 async def claim(
-    conn: AsyncConnection, delivery_id: int, owner: str, wall: datetime, until: datetime
-) -> dict[str, Any] | None:
-    """Claim a pending delivery no other sender holds, until wall time `until`; the row, or
-    None if it is gone, sent, or another sender has it."""
-    params = {"delivery_id": delivery_id, "owner": owner, "wall": wall, "until": until}
-    row = (await conn.execute(_CLAIM, params)).mappings().first()
-    return None if row is None else dict(row)
-
-
-async def next_in_line(
-    conn: AsyncConnection, delivery: dict[str, Any], now: datetime
-) -> dict[str, Any] | None:
-    """The pending delivery that follows `delivery` in its key's line, if it is due by `now`."""
-    params = {
-        "subscription_id": delivery["subscription_id"],
-        "order_key": delivery["order_key"],
-        "after": delivery["id"],
-    }
-    row = (await conn.execute(_NEXT_IN_LINE, params)).mappings().first()
-    if row is None or row["next_attempt_at"] > now:
-        return None
-    return dict(row)
+    conn: AsyncConnection, ids: list[int], owner: str, wall: datetime, until: datetime
+) -> list[dict[str, Any]]:
+    """Claim the pending deliveries among `ids` that no other sender holds, until wall time
+    `until`; the rows claimed (one gone, sent, or held by another sender is not)."""
+    if not ids:
+        return []
+    d = webhook_deliveries
+    claimed = await conn.execute(
+        update(d)
+        .where(d.c.id.in_(ids), d.c.state == PENDING, _unclaimed(bindparam("wall")))
+        .values(claimed_by=owner, claimed_until=until)
+        .returning(*d.c),
+        {"wall": wall},
+    )
+    return [dict(r) for r in claimed.mappings()]
 
 
 async def record(
-    conn: AsyncConnection, owner: str, outcome: dict[str, Any], attempt: dict[str, Any]
+    conn: AsyncConnection,
+    owner: str,
+    outcomes: Sequence[dict[str, Any]],
+    attempts: Sequence[dict[str, Any]],
 ) -> None:
-    """Store what one attempt of a delivery `owner` claimed did, and end the claim."""
+    """Store what attempts of deliveries `owner` claimed did (each delivery's new state, one
+    log row per attempt), and end those claims."""
+    if not outcomes:
+        return
     d = webhook_deliveries
     await conn.execute(
         update(d)
-        .where(d.c.id == outcome["id"], d.c.claimed_by == owner)
+        .where(d.c.id == bindparam("b_id"), d.c.claimed_by == bindparam("b_owner"))
         .values(
-            state=outcome["state"],
+            state=bindparam("b_state"),
             attempts=d.c.attempts + 1,
-            next_attempt_at=outcome["next"],
-            delivered_at=outcome["delivered"],
-            last_status=outcome["status"],
-            last_error=outcome["error"],
+            next_attempt_at=bindparam("b_next"),
+            delivered_at=bindparam("b_delivered"),
+            last_status=bindparam("b_status"),
+            last_error=bindparam("b_error"),
             claimed_by=None,
             claimed_until=None,
-        )
+        ),
+        [{"b_owner": owner, **{f"b_{k}": v for k, v in o.items()}} for o in outcomes],
     )
-    await conn.execute(insert(webhook_attempts), [attempt])
+    await conn.execute(insert(webhook_attempts), list(attempts))
 
 
-async def release(conn: AsyncConnection, owner: str) -> None:
-    """End every claim `owner` holds (it stops sending): another sender may take them now."""
+async def release(conn: AsyncConnection, owner: str, ids: list[int] | None) -> None:
+    """End the claims `owner` holds on `ids` (None: on every delivery, as it stops sending):
+    another sender may take them now."""
+    if ids is not None and not ids:
+        return
+    d = webhook_deliveries
+    query = update(d).where(d.c.claimed_by == owner)
+    if ids is not None:
+        query = query.where(d.c.id.in_(ids))
+    await conn.execute(query.values(claimed_by=None, claimed_until=None))
+
+
+async def extend(conn: AsyncConnection, owner: str, until: datetime) -> None:
+    """Extend every claim `owner` holds to wall time `until` (it is alive and sending)."""
     d = webhook_deliveries
     await conn.execute(
-        update(d).where(d.c.claimed_by == owner).values(claimed_by=None, claimed_until=None)
+        update(d).where(d.c.claimed_by == owner, d.c.state == PENDING).values(claimed_until=until)
     )
 
 

@@ -22,12 +22,12 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
 import orjson
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay import __version__
 from pickbay.background import Worker, detach
@@ -47,10 +47,20 @@ Format = Callable[[StoredEvent, str], dict[str, Any] | None]
 CURSOR = "webhooks"
 BATCH = 500  # events per outbox transaction, deliveries looked at per sender pass
 IDLE_SECONDS = 5.0
-MAX_LINES = 256  # lines sent at once by one process
-MAX_LINES_PER_SUBSCRIPTION = 16  # so one slow receiver cannot take every line
+MAX_LINES = 512  # lines sent at once by one process
+MAX_LINES_PER_SUBSCRIPTION = 128  # so one slow receiver cannot take every line
 CLAIM_MARGIN_SECONDS = 5.0  # a claim outlives the receiver's timeout by this much
 CHANNEL = "webhooks"  # rung when a process queues work for whoever sends
+
+
+@dataclass
+class _Result:
+    """One attempt's outcome, waiting to be recorded, and the claims its line lets go."""
+
+    outcome: dict[str, Any]
+    attempt: dict[str, Any]
+    release: list[int]
+    done: asyncio.Future[None] | None = None
 
 
 class WebhookDispatcher:
@@ -85,6 +95,9 @@ class WebhookDispatcher:
         self._sender = Worker("pickbay-webhook-sender", self._send_pass, retry=1.0)
         self._client: aiohttp.ClientSession | None = None
         self._lines: dict[tuple[int, str], asyncio.Task[None]] = {}
+        self._results: list[_Result] = []
+        self._capped = False  # the last pass left due lines for want of a slot
+        self._recorder: asyncio.Task[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
         relay.subscribe(self._on_events)
         clock.on_change(self._sender.wake)
@@ -125,9 +138,12 @@ class WebhookDispatcher:
         for task in lines:
             task.cancel()
         await asyncio.gather(*lines, return_exceptions=True)
+        if self._recorder is not None:
+            await asyncio.gather(self._recorder, return_exceptions=True)
+            self._recorder = None
         if lines:
             async with self.db.transaction() as conn:
-                await store.release(conn, self.owner)
+                await store.release(conn, self.owner, None)
         if self._client is not None:
             await self._client.close()
             self._client = None
@@ -222,38 +238,75 @@ class WebhookDispatcher:
     # ------------------------------------------------------------------ sender
 
     async def _send_pass(self) -> float:
-        """Start a task for each line with a delivery due that no task here or elsewhere is
-        sending; returns the wall seconds until the next delivery falls due (at most 5)."""
+        """Claim the due deliveries of each line that no task here or elsewhere is sending
+        (in one transaction) and start a task for each line; returns the wall seconds until
+        the next delivery falls due (at most 5)."""
         self.passes += 1
         now = self.clock.now()
+        wall = self.clock.clock.wall()
         async with self.db.read() as conn:
-            due = await store.due(conn, now, self.clock.clock.wall(), BATCH)
+            due = await store.due(conn, now, wall, BATCH)
             nxt = await store.next_attempt_at(conn)
+            subscriptions = {s["id"]: s for s in await store.subscriptions(conn)}
         per_subscription: dict[int, int] = {}
         for key in self._lines:
             per_subscription[key[0]] = per_subscription.get(key[0], 0) + 1
+        lines: dict[tuple[int, str], list[int]] = {}
+        self._capped = len(due) == BATCH
         for delivery in due:
             key = (delivery["subscription_id"], delivery["order_key"])
-            busy = per_subscription.get(key[0], 0)
-            if key in self._lines or busy >= MAX_LINES_PER_SUBSCRIPTION:
+            if key in self._lines:
                 continue
-            if len(self._lines) >= MAX_LINES:
-                break
-            per_subscription[key[0]] = busy + 1
-            self._lines[key] = asyncio.create_task(self._send_line(key, delivery))
+            if key not in lines:
+                busy = per_subscription.get(key[0], 0)
+                if busy >= MAX_LINES_PER_SUBSCRIPTION or len(self._lines) + len(lines) >= MAX_LINES:
+                    self._capped = True
+                    continue
+                per_subscription[key[0]] = busy + 1
+                lines[key] = []
+            lines[key].append(delivery["id"])
+        if lines:
+            wanted = [i for ids in lines.values() for i in ids]
+            async with self.db.transaction() as conn:
+                got = {
+                    d["id"]: d
+                    for d in await store.claim(
+                        conn, wanted, self.owner, wall, self._claim_until(wall)
+                    )
+                }
+                # A line is sent from its head up to the first delivery another sender holds.
+                unsent = []
+                for ids in lines.values():
+                    held = next((n for n, i in enumerate(ids) if i not in got), len(ids))
+                    unsent += [i for i in ids[held:] if i in got]
+                await store.release(conn, self.owner, unsent)
+            for key, ids in lines.items():
+                subscription = subscriptions.get(key[0])
+                claimed = []
+                for i in ids:
+                    if i not in got or i in unsent:
+                        break
+                    claimed.append(got[i])
+                if subscription is not None and claimed:
+                    self._lines[key] = asyncio.create_task(
+                        self._send_line(key, subscription, claimed)
+                    )
         if nxt is None:
             return IDLE_SECONDS
         wait = self.clock.clock.wall_seconds_until(nxt)
         return IDLE_SECONDS if wait is None else min(wait, IDLE_SECONDS)
 
-    async def _send_line(self, key: tuple[int, str], first: dict[str, Any]) -> None:
-        """Send one line's due deliveries in order, each claimed, then recorded at once;
-        stop at the first that fails (its retry waits) or that another sender holds."""
+    def _claim_until(self, wall: datetime) -> datetime:
+        return wall + timedelta(seconds=self.timeout_seconds + CLAIM_MARGIN_SECONDS)
+
+    async def _send_line(
+        self, key: tuple[int, str], subscription: dict[str, Any], claimed: list[dict[str, Any]]
+    ) -> None:
+        """Send one line's claimed deliveries in order, each answer recorded before the next
+        is posted; stop at the first that fails (its retry waits; the rest are let go)."""
+        failed = False
         try:
-            async with self.db.transaction() as conn:
-                subscription = await store.subscription(conn, key[0])
-                delivery = await self._claim(conn, first)
-            while subscription is not None and delivery is not None:
+            for n, delivery in enumerate(claimed):
                 status, error, took = await self._post(subscription, delivery)
                 at = self.clock.now()
                 ok = status is not None and 200 <= status < 300
@@ -274,23 +327,47 @@ class WebhookDispatcher:
                     "error": error,
                     "duration_ms": took,
                 }
-                async with self.db.transaction() as conn:
-                    await store.record(conn, self.owner, outcome, attempt)
-                    following = await store.next_in_line(conn, delivery, at) if ok else None
-                    delivery = None if following is None else await self._claim(conn, following)
+                rest = [] if ok else [d["id"] for d in claimed[n + 1 :]]
+                await self._record(_Result(outcome, attempt, rest))
+                if not ok:
+                    failed = True
+                    break
         except Exception:
+            failed = True
             log.exception("webhooks: sending line %s failed; it is tried again", key)
         finally:
             self._lines.pop(key, None)
-            if self._running:
-                self._sender.wake()  # the line may have more, and a slot is free
+            # Look again if a line had to wait for this slot, or to time this line's retry.
+            if self._running and (failed or self._capped):
+                self._sender.wake()
 
-    async def _claim(
-        self, conn: AsyncConnection, delivery: dict[str, Any]
-    ) -> dict[str, Any] | None:
-        wall = self.clock.clock.wall()
-        until = wall + timedelta(seconds=self.timeout_seconds + CLAIM_MARGIN_SECONDS)
-        return await store.claim(conn, delivery["id"], self.owner, wall, until)
+    async def _record(self, result: _Result) -> None:
+        """Record an attempt together with those other lines made meanwhile (one transaction
+        for all: group commit), which also extends this sender's other claims."""
+        result.done = asyncio.get_running_loop().create_future()
+        self._results.append(result)
+        if self._recorder is None or self._recorder.done():
+            self._recorder = asyncio.create_task(self._record_all())
+        await result.done
+
+    async def _record_all(self) -> None:
+        while self._results:
+            batch, self._results = self._results, []
+            try:
+                async with self.db.transaction() as conn:
+                    await store.record(
+                        conn, self.owner, [r.outcome for r in batch], [r.attempt for r in batch]
+                    )
+                    await store.release(conn, self.owner, [i for r in batch for i in r.release])
+                    await store.extend(conn, self.owner, self._claim_until(self.clock.clock.wall()))
+            except Exception as exc:
+                for r in batch:
+                    if r.done is not None and not r.done.done():
+                        r.done.set_exception(exc)
+                continue
+            for r in batch:
+                if r.done is not None and not r.done.done():
+                    r.done.set_result(None)
 
     async def _post(
         self, subscription: dict[str, Any], delivery: dict[str, Any]

@@ -43,10 +43,12 @@ def upgrade() -> None:
     with op.batch_alter_table("webhook_deliveries") as batch:
         batch.add_column(sa.Column("claimed_by", sa.String(length=32), nullable=True))
         batch.add_column(sa.Column("claimed_until", sa.DateTime(), nullable=True))
+    op.create_index(op.f("ix_webhook_deliveries_claimed_by"), "webhook_deliveries", ["claimed_by"])
 
 
 def downgrade() -> None:
     """Drop what `upgrade` added."""
+    op.drop_index(op.f("ix_webhook_deliveries_claimed_by"), table_name="webhook_deliveries")
     with op.batch_alter_table("webhook_deliveries") as batch:
         batch.drop_column("claimed_until")
         batch.drop_column("claimed_by")
