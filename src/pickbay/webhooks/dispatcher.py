@@ -23,7 +23,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -49,6 +49,7 @@ BATCH = 500  # events per outbox transaction, deliveries looked at per sender pa
 IDLE_SECONDS = 5.0
 MAX_LINES = 512  # lines sent at once by one process
 MAX_LINES_PER_SUBSCRIPTION = 128  # so one slow receiver cannot take every line
+CONNECTIONS_PER_HOST = 32  # a receiver's lines beyond this wait for a connection
 CLAIM_MARGIN_SECONDS = 5.0  # a claim outlives the receiver's timeout by this much
 CHANNEL = "webhooks"  # rung when a process queues work for whoever sends
 
@@ -97,6 +98,8 @@ class WebhookDispatcher:
         self._lines: dict[tuple[int, str], asyncio.Task[None]] = {}
         self._results: list[_Result] = []
         self._capped = False  # the last pass left due lines for want of a slot
+        self._refill_at = 0  # when so few lines run, a capped pass looks again
+        self._extended_at = datetime.min.replace(tzinfo=UTC)  # when claims were last extended
         self._recorder: asyncio.Task[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
         relay.subscribe(self._on_events)
@@ -118,7 +121,7 @@ class WebhookDispatcher:
             CHANNEL, lambda _m: self._sender.wake()
         )
         self._client = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=0),
+            connector=aiohttp.TCPConnector(limit=MAX_LINES, limit_per_host=CONNECTIONS_PER_HOST),
             timeout=aiohttp.ClientTimeout(total=self.timeout_seconds),
             headers={"User-Agent": f"pickbay/{__version__}"},
         )
@@ -246,7 +249,6 @@ class WebhookDispatcher:
         wall = self.clock.clock.wall()
         async with self.db.read() as conn:
             due = await store.due(conn, now, wall, BATCH)
-            nxt = await store.next_attempt_at(conn)
             subscriptions = {s["id"]: s for s in await store.subscriptions(conn)}
         per_subscription: dict[int, int] = {}
         for key in self._lines:
@@ -291,6 +293,11 @@ class WebhookDispatcher:
                     self._lines[key] = asyncio.create_task(
                         self._send_line(key, subscription, claimed)
                     )
+        self._refill_at = len(self._lines) // 2
+        if self._capped:
+            return IDLE_SECONDS  # the lines running now wake the sender when they end
+        async with self.db.read() as conn:
+            nxt = await store.next_attempt_at(conn)
         if nxt is None:
             return IDLE_SECONDS
         wait = self.clock.clock.wall_seconds_until(nxt)
@@ -337,18 +344,20 @@ class WebhookDispatcher:
             log.exception("webhooks: sending line %s failed; it is tried again", key)
         finally:
             self._lines.pop(key, None)
-            # Look again if a line had to wait for this slot, or to time this line's retry.
-            if self._running and (failed or self._capped):
+            # Look again to time this line's retry, or when half the lines of a pass that left
+            # due lines behind have ended (a pass per line would cost more than it sends).
+            refill = self._capped and len(self._lines) <= self._refill_at
+            if self._running and (failed or refill):
                 self._sender.wake()
 
-    async def _record(self, result: _Result) -> None:
-        """Record an attempt together with those other lines made meanwhile (one transaction
-        for all: group commit), which also extends this sender's other claims."""
+    def _record(self, result: _Result) -> asyncio.Future[None]:
+        """Queue an attempt's recording, to commit with those of other lines made meanwhile
+        (one transaction for all: group commit); the future ends when it is stored."""
         result.done = asyncio.get_running_loop().create_future()
         self._results.append(result)
         if self._recorder is None or self._recorder.done():
             self._recorder = asyncio.create_task(self._record_all())
-        await result.done
+        return result.done
 
     async def _record_all(self) -> None:
         while self._results:
@@ -359,7 +368,13 @@ class WebhookDispatcher:
                         conn, self.owner, [r.outcome for r in batch], [r.attempt for r in batch]
                     )
                     await store.release(conn, self.owner, [i for r in batch for i in r.release])
-                    await store.extend(conn, self.owner, self._claim_until(self.clock.clock.wall()))
+                    wall = self.clock.clock.wall()
+                    # Often enough that a live sender's claims never run out (a post takes
+                    # at most the timeout), rarely enough not to rewrite every claimed row
+                    # on every commit.
+                    if wall >= self._extended_at + timedelta(seconds=CLAIM_MARGIN_SECONDS / 2):
+                        await store.extend(conn, self.owner, self._claim_until(wall))
+                        self._extended_at = wall
             except Exception as exc:
                 for r in batch:
                     if r.done is not None and not r.done.done():
