@@ -14,6 +14,7 @@ from pickbay.bus.backplane import MemoryBackplane
 from pickbay.engine.clock import ClockService
 from pickbay.engine.cluster import LEASE_SECONDS, Cluster
 from pickbay.runtime import Runtime
+from pickbay.store import cluster as cluster_store
 from pickbay.store import events as event_log
 from pickbay.store.db import Database
 from pickbay.vendors.pickup_cloud.model import OrderKind
@@ -199,3 +200,35 @@ async def test_processes_started_at_once_on_a_new_database_all_start() -> None:
         for rt in runtimes:
             await rt.stop()
         await drop_postgres_database(url)
+
+
+async def test_a_holder_that_cannot_renew_for_a_lease_stops_its_roles(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = Database(database_url)
+    wall = FakeWall()
+    cluster, loop = member(db, wall)
+    try:
+        await cluster._beat()
+        assert loop.running
+
+        async def unreachable(*_args: object, **_kwargs: object) -> None:
+            raise ConnectionError("the database is gone")
+
+        monkeypatch.setattr(cluster_store, "beat", unreachable)
+        wall.now += timedelta(seconds=LEASE_SECONDS - 1)
+        with pytest.raises(ConnectionError):
+            await cluster._beat()
+        assert loop.running  # within the lease nobody else may hold it yet
+        wall.now += timedelta(seconds=2)
+        with pytest.raises(ConnectionError):
+            await cluster._beat()
+        assert not loop.running
+        assert not cluster.holds("work")
+        monkeypatch.undo()
+        await cluster._beat()  # back: it takes the role again (nobody else did)
+        assert loop.running
+        assert cluster.roles["work"].token == 2
+    finally:
+        await cluster.stop()
+        await db.dispose()

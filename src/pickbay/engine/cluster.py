@@ -78,6 +78,7 @@ class Cluster:
         self._worker = Worker("pickbay-cluster", self._beat, retry=HEARTBEAT_SECONDS)
         self._unsubscribe: Callable[[], None] | None = None
         self._switching = asyncio.Lock()
+        self._renewed_at = wall()  # when the last heartbeat (and renewal) committed
         clock.propagate = self._propagate
 
     def role(
@@ -122,7 +123,19 @@ class Cluster:
                 log.exception("cluster: could not hand back leases; they run out by themselves")
 
     async def _beat(self) -> float:
-        """Heartbeat, renew or take leases, catch up with the clock; then start or stop roles."""
+        """Heartbeat, renew or take leases, catch up with the clock; then start or stop roles.
+
+        A holder that cannot renew for as long as a lease lasts (the database is gone for it)
+        stops its roles: another process may hold them by now.
+        """
+        try:
+            return await self._beat_once()
+        except Exception:
+            if self.wall() - self._renewed_at > timedelta(seconds=LEASE_SECONDS):
+                await self._switch({name: None for name in self.roles if self.holds(name)})
+            raise
+
+    async def _beat_once(self) -> float:
         await self.clock.refresh()
         now = self.wall()
         expires = now + timedelta(seconds=LEASE_SECONDS)
@@ -150,6 +163,7 @@ class Cluster:
                 elif role.eligible:
                     outcome[role.name] = await store.take(conn, role.name, self.id, now, expires)
             await store.forget(conn, now - timedelta(seconds=FORGET_SECONDS))
+        self._renewed_at = now
         await self._switch(outcome)
         return HEARTBEAT_SECONDS
 
@@ -162,9 +176,14 @@ class Cluster:
                     role.token = None
                     await role.stop()
                 elif role.token is None and token is not None:
+                    try:
+                        await role.start()
+                    except Exception:
+                        # Not renewed, the lease runs out and the role goes to whoever beats.
+                        log.exception("cluster: could not start the %s role", name)
+                        continue
                     log.info("cluster: took the %s role (lease token %d)", name, token)
                     role.token = token
-                    await role.start()
 
     def _clock_rang(self, _message: bytes) -> None:
         detach(self._take_clock())
