@@ -11,6 +11,7 @@ OWN = {
     "dev_api_key": "",
     "itempath_admin_password": "another-secret",
     "greymatter_token": "a-third-secret",
+    "greymatter_admin_password": "",
 }
 
 
@@ -37,12 +38,14 @@ def test_every_published_default_is_named() -> None:
         "PICKBAY_DEV_API_KEY",
         "PICKBAY_ITEMPATH_ADMIN_PASSWORD",
         "PICKBAY_GREYMATTER_TOKEN",
+        "PICKBAY_GREYMATTER_ADMIN_PASSWORD",
     ]
     assert default_credentials(Settings(**OWN)) == []  # type: ignore[arg-type]
     assert default_credentials(Settings(admin_token="x")) == [
         "PICKBAY_DEV_API_KEY",
         "PICKBAY_ITEMPATH_ADMIN_PASSWORD",
         "PICKBAY_GREYMATTER_TOKEN",
+        "PICKBAY_GREYMATTER_ADMIN_PASSWORD",
     ]
 
 

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from pickbay import __version__
 from pickbay.config import Settings, exposure_refusal
+from pickbay.vendors.contract import Vendor
+from pickbay.vendors.registry import VENDORS, vendor_named
 
 if TYPE_CHECKING:
     from pickbay.runtime import Runtime
@@ -84,8 +86,9 @@ def _users(args: argparse.Namespace) -> int:
         async with _runtime(itempath_admin_password="") as rt:
             await rt.accounts.start()
             if args.users_command == "create":
-                await rt.accounts.add_user(args.name, args.password, replace=True)
-                return f"Saved ItemPath user {args.name!r}; log in with POST /api/users/login."
+                vendor = vendor_named(args.system)
+                how = await vendor.save_user(rt, args.name, args.password)
+                return f"Saved {vendor.title} user {args.name!r}; {how}."
             await rt.accounts.require_user(args.name)
             token = rt.accounts.application_token(args.name)
             return f"Application token for {args.name!r} (send as Authorization: Bearer):\n{token}"
@@ -152,11 +155,19 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("name")
     create.set_defaults(func=_keys_create)
 
-    users = sub.add_parser("users", help="manage ItemPath users and application tokens")
+    users = sub.add_parser(
+        "users", help="manage ItemPath and GreyMatter users, ItemPath application tokens"
+    )
     users_sub = users.add_subparsers(dest="users_command", required=True)
     add = users_sub.add_parser("create", help="add user NAME (or reset its password)")
     add.add_argument("name")
     add.add_argument("--password", required=True)
+    add.add_argument(
+        "--system",
+        choices=[v.name for v in VENDORS if type(v).save_user is not Vendor.save_user],
+        default="itempath",
+        help="whose user (default: itempath)",
+    )
     add.set_defaults(func=_users)
     token = users_sub.add_parser(
         "token", help="print an application token (never expires) for user NAME"

@@ -56,6 +56,15 @@ class Settings(BaseSettings):
     greymatter_token: str = Field(
         default="dev", description="bearer token of the GreyMatter API; empty refuses every call"
     )
+    greymatter_admin_password: str = Field(
+        default="admin", description="password of the GreyMatter user admin; empty for none"
+    )
+    greymatter_token_seconds: int = Field(
+        default=3600,
+        ge=1,
+        le=10 * 365 * 86400,
+        description="sandbox seconds an OAuth access token from the token endpoint lasts",
+    )
     greymatter_stations: int = Field(
         default=2, ge=1, le=100, description="pick-put stations on the simulated floor"
     )
@@ -105,7 +114,13 @@ class Settings(BaseSettings):
 
 
 # Credentials whose sandbox defaults are printed in the README: fine on this machine only.
-CREDENTIALS = ("admin_token", "dev_api_key", "itempath_admin_password", "greymatter_token")
+CREDENTIALS = (
+    "admin_token",
+    "dev_api_key",
+    "itempath_admin_password",
+    "greymatter_token",
+    "greymatter_admin_password",
+)
 
 
 def default_credentials(settings: Settings) -> list[str]:
@@ -139,9 +154,10 @@ def exposure_refusal(settings: Settings, host: str) -> str | None:
     return (
         f"refusing to serve on {host} with the sandbox's published credentials: set "
         + ", ".join(found)
-        + " (an empty PICKBAY_DEV_API_KEY or PICKBAY_ITEMPATH_ADMIN_PASSWORD turns that one"
-        " off), or pass --allow-default-credentials (PICKBAY_ALLOW_DEFAULT_CREDENTIALS=true)"
-        " to serve them anyway"
+        + " (an empty PICKBAY_DEV_API_KEY, PICKBAY_ITEMPATH_ADMIN_PASSWORD or"
+        " PICKBAY_GREYMATTER_ADMIN_PASSWORD turns that one off), or pass"
+        " --allow-default-credentials (PICKBAY_ALLOW_DEFAULT_CREDENTIALS=true) to serve them"
+        " anyway"
     )
 
 

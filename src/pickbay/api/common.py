@@ -6,7 +6,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.responses import Response
 
 from pickbay.core.errors import InvalidInput, PickbayError, Unauthorized
@@ -33,6 +33,14 @@ async def admin(
 
 
 Admin = Depends(admin)
+
+
+class UserIn(BaseModel):
+    """A user of a vendor's API: the name and password it signs in with."""
+
+    model_config = ConfigDict(extra="forbid")
+    username: Annotated[str, Field(min_length=1, max_length=100)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
 
 
 def field_errors(exc: ValidationError) -> dict[str, list[str]]:

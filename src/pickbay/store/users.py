@@ -4,33 +4,40 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay.store.tables import secrets, users
 
 
-async def password_hash(conn: AsyncConnection, username: str) -> str | None:
-    """The stored password hash of a user, or None if there is no such user."""
-    query = select(users.c.password_hash).where(users.c.username == username)
+async def password_hash(conn: AsyncConnection, username: str, table: Table = users) -> str | None:
+    """The stored password hash of a user (of `table`: each system has its own users), or
+    None if there is no such user."""
+    query = select(table.c.password_hash).where(table.c.username == username)
     found: str | None = (await conn.execute(query)).scalar()
     return found
 
 
 async def save_user(
-    conn: AsyncConnection, username: str, hashed: str, now: datetime, *, replace: bool
+    conn: AsyncConnection,
+    username: str,
+    hashed: str,
+    now: datetime,
+    *,
+    replace: bool,
+    table: Table = users,
 ) -> bool:
     """Add a user (or, with `replace`, set an existing one's password); False if it exists."""
-    if await password_hash(conn, username) is not None:
+    if await password_hash(conn, username, table) is not None:
         if not replace:
             return False
         await conn.execute(
-            update(users).where(users.c.username == username).values(password_hash=hashed)
+            update(table).where(table.c.username == username).values(password_hash=hashed)
         )
         return True
     await conn.execute(
-        insert(users).values(username=username, password_hash=hashed, created_at=now)
+        insert(table).values(username=username, password_hash=hashed, created_at=now)
     )
     return True
 

@@ -106,6 +106,11 @@ class Vendor(ABC):
         """The vendor's part of the operator console: `console.js` in its folder, if any."""
         return _package_file(type(self).__module__.rpartition(".")[0], "console.js")
 
+    async def save_user(self, rt: Runtime, username: str, password: str) -> str | None:
+        """Add a user of this vendor's API, or reset the password of one; how the user signs
+        in, or None if the vendor's API has no users."""
+        return None
+
     async def feed_tenant(self, rt: Runtime, token: str) -> str | None:
         """The tenant whose events a credential of this vendor may read (None: not one of
         its credentials)."""

@@ -55,3 +55,13 @@ greymatter_stock_attributes = Table(
     Column("value", String(200), nullable=False),
     Index(None, "key", "value"),
 )
+
+# The platform's users (a pre-shared username and password fetches an OAuth token).
+greymatter_users = Table(
+    "greymatter_users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)

@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
 from pickbay.core.errors import PickbayError
-from pickbay.http.common import same_secret
 from pickbay.vendors.contract import Vendor
 from pickbay.vendors.greymatter import repository as repo
+from pickbay.vendors.greymatter.auth import GreyMatterAuth
+from pickbay.vendors.greymatter.http import auth as auth_routes
 from pickbay.vendors.greymatter.http import operator, routes
 from pickbay.vendors.greymatter.http.views import board_view
 from pickbay.vendors.greymatter.machine import Layout
@@ -31,12 +32,23 @@ class GreyMatter(Vendor):
 
     name = NAME
     title = "GreyMatter"
-    prefixes = (routes.PREFIX,)
-    security_schemes = {"GreyMatterToken": routes.SECURITY_SCHEME}
+    prefixes = (routes.PREFIX, auth_routes.AUTH_PREFIX)
+    security_schemes = {
+        "GreyMatterToken": routes.SECURITY_SCHEME,
+        "GreyMatterClient": routes.CLIENT_SCHEME,
+    }
 
     def build(self, rt: Runtime) -> None:
-        """The floor service, on the engine's clock and scheduler."""
+        """The floor service, on the engine's clock and scheduler; the platform's users."""
         settings = rt.settings
+        rt.provide(
+            GreyMatterAuth(
+                rt.db,
+                rt.clock,
+                static_token=settings.greymatter_token,
+                lifetime=settings.greymatter_token_seconds,
+            )
+        )
         rt.provide(
             GreyMatterService(
                 rt.db,
@@ -54,7 +66,8 @@ class GreyMatter(Vendor):
         )
 
     async def start(self, rt: Runtime) -> None:
-        """The sandbox stock, on an empty floor."""
+        """The token signing key and user `admin`; the sandbox stock, on an empty floor."""
+        await rt.service(GreyMatterAuth).start(rt.settings.greymatter_admin_password)
         if rt.settings.greymatter_sandbox_stock:
             await rt.service(GreyMatterService).seed_stock()
 
@@ -64,19 +77,30 @@ class GreyMatter(Vendor):
 
     def routers(self) -> Sequence[APIRouter]:
         """The service-request API and the floor's operator routes."""
-        return (routes.router, operator.router)
+        return (routes.router, auth_routes.router, operator.router)
 
     def endpoints(self, settings: Settings) -> Sequence[tuple[str, str, str]]:
-        """The service-request API, with the bearer token."""
+        """The service-request API, with the bearer token; the token endpoint."""
         how = f"Authorization: Bearer {settings.greymatter_token}"
-        return (("GreyMatter", routes.PREFIX + "/service-request", how),)
+        found = [("GreyMatter", routes.PREFIX + "/service-request", how)]
+        if settings.greymatter_admin_password:
+            found.append(
+                (
+                    "GreyMatter tokens",
+                    auth_routes.AUTH_PREFIX + "/oauth/token",
+                    "grant_type=password, user admin",
+                )
+            )
+        return found
 
     def render_error(self, request: Request, exc: PickbayError) -> Response:
-        """Spring's error bodies."""
+        """Spring's error bodies; OAuth's on the token endpoint."""
+        if request.url.path.startswith(auth_routes.AUTH_PREFIX):
+            return auth_routes.render(exc)
         return routes.render(request, exc)
 
     def security_scheme(self, path: str) -> str | None:
-        """The bearer token, on every route."""
+        """The bearer token, on every service-request route (the token endpoint says its own)."""
         return "GreyMatterToken" if path.startswith(routes.PREFIX + "/") else None
 
     def states(self) -> Sequence[str]:
@@ -95,6 +119,13 @@ class GreyMatter(Vendor):
         """Its lines, the triggers allowed now, the GreyMatter API's view."""
         return board_view(order)
 
+    async def save_user(self, rt: Runtime, username: str, password: str) -> str | None:
+        """A platform user, who fetches OAuth tokens."""
+        auth = rt.service(GreyMatterAuth)
+        await auth.start("")
+        await auth.add_user(username, password, replace=True)
+        return "fetch tokens with POST " + auth_routes.AUTH_PREFIX + "/oauth/token"
+
     async def feed_tenant(self, rt: Runtime, token: str) -> str | None:
-        """The GreyMatter bearer token."""
-        return repo.TENANT if same_secret(token, rt.settings.greymatter_token) else None
+        """A GreyMatter bearer token (the static one, or one the token endpoint issued)."""
+        return repo.TENANT if rt.service(GreyMatterAuth).valid(token) else None

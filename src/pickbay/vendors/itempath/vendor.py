@@ -91,6 +91,12 @@ class ItemPath(Vendor):
         """Its lines, the triggers allowed now, the ItemPath API's view."""
         return board_view(order)
 
+    async def save_user(self, rt: Runtime, username: str, password: str) -> str | None:
+        """A user who logs in to the ItemPath API."""
+        await rt.accounts.start()
+        await rt.accounts.add_user(username, password, replace=True)
+        return "log in with POST /api/users/login"
+
     async def feed_tenant(self, rt: Runtime, token: str) -> str | None:
         """An access or application token of an ItemPath user."""
         try:

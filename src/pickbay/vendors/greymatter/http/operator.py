@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from pickbay.api.common import PREFIX, Admin, RowId, read_json
+from pickbay.api.common import PREFIX, Admin, RowId, UserIn, read_json
 from pickbay.http.common import JsonResponse, body_schema, runtime
+from pickbay.vendors.greymatter.auth import GreyMatterAuth
 from pickbay.vendors.greymatter.http.views import request_view, slot_view
 from pickbay.vendors.greymatter.model import RequestType, ServiceRequest
 from pickbay.vendors.greymatter.service import GreyMatterService
@@ -142,3 +143,14 @@ async def set_stock(request: Request) -> JsonResponse:
         .set_stock(body.attributes, body.quantity, body.subpack)
     )
     return JsonResponse({"stock": slot_view(slot)})
+
+
+@router.post(
+    "/users", summary="Add or reset a platform user", openapi_extra=body_schema(UserIn, JSON)
+)
+async def add_user(request: Request) -> JsonResponse:
+    """Create the user who fetches OAuth tokens, or set a new password if the user exists."""
+    body = await read_json(request, UserIn)
+    auth = runtime(request).service(GreyMatterAuth)
+    created = await auth.add_user(body.username, body.password, replace=True)
+    return JsonResponse({"username": body.username, "saved": created}, status_code=201)

@@ -11,11 +11,11 @@ from pickbay.core.errors import (
     Conflict,
     InvalidInput,
     PickbayError,
-    Unauthorized,
     UnsupportedMediaType,
 )
-from pickbay.http.common import JsonResponse, bearer, is_json, runtime, same_secret
+from pickbay.http.common import JsonResponse, bearer, is_json, runtime
 from pickbay.http.nul import json_body
+from pickbay.vendors.greymatter.auth import GreyMatterAuth
 from pickbay.vendors.greymatter.http import bodies
 from pickbay.vendors.greymatter.http.views import line_view, request_view, stamp
 from pickbay.vendors.greymatter.service import GreyMatterService
@@ -24,7 +24,15 @@ PREFIX = "/api-gateway/sr-service/platform-srms"
 SECURITY_SCHEME = {
     "type": "http",
     "scheme": "bearer",
-    "description": "PICKBAY_GREYMATTER_TOKEN (sandbox default: dev)",
+    "description": (
+        "An access token from POST /api-gateway/auth-service/platform-auth/oauth/token, or"
+        " PICKBAY_GREYMATTER_TOKEN (sandbox default: dev)"
+    ),
+}
+CLIENT_SCHEME = {
+    "type": "http",
+    "scheme": "basic",
+    "description": "The platform's fixed client: Basic YnV0bGVyOmJ1dGxlcg== (butler:butler)",
 }
 router = APIRouter(prefix=PREFIX, tags=["GreyMatter"])
 REASONS = {
@@ -58,11 +66,7 @@ def render(request: Request, exc: PickbayError) -> Response:
 
 def _service(request: Request) -> GreyMatterService:
     rt = runtime(request)
-    token = bearer(request)
-    if not token:
-        raise Unauthorized("Full authentication is required: send Authorization: Bearer <token>.")
-    if not same_secret(token, rt.settings.greymatter_token):
-        raise Unauthorized("The access token is not valid.")
+    rt.service(GreyMatterAuth).check(bearer(request))
     return rt.service(GreyMatterService)
 
 

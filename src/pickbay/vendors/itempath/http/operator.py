@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from pickbay.api.common import PREFIX, Admin, read_json
+from pickbay.api.common import PREFIX, Admin, UserIn, read_json
 from pickbay.http.common import JsonResponse, body_schema, runtime
 from pickbay.vendors.itempath.http.views import material_view, order_view
 from pickbay.vendors.itempath.service import ItemPathService
@@ -29,14 +29,6 @@ class StockIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     quantity: Quantity
-
-
-class UserIn(BaseModel):
-    """A user who logs in to the ItemPath API."""
-
-    model_config = ConfigDict(extra="forbid")
-    username: Annotated[str, Field(min_length=1, max_length=100)]
-    password: Annotated[str, Field(min_length=1, max_length=200)]
 
 
 def _lift(request: Request) -> ItemPathService:
