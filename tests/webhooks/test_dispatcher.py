@@ -144,7 +144,11 @@ async def test_notifications_are_signed_and_can_be_redelivered(
     assert verify("s3cret", body, headers[HEADER.lower()])
     assert not verify("other", body, headers[HEADER.lower()])
     assert headers["x-pickbay-notification-id"] == n["notification_id"]
-    assert headers["content-type"] == "application/json"
+    assert headers["content-type"] == "application/json;charset=UTF-8"
+    source, _, number = n["notification_id"].partition(":")
+    assert source == "pickbay"
+    assert len(number) > 8
+    int(number, 16)  # hex, as the vendor's `butler_core:a495d2ba`
 
     (delivery,) = (await client.get(f"{HOOKS}/{hook['id']}/deliveries", headers=ADMIN)).json()[
         "deliveries"

@@ -165,8 +165,11 @@ class WebhookDispatcher:
             log.warning("webhooks: could not ring the sender; it looks again within seconds")
 
     def notification_id(self, seq: int) -> str:
-        """The id of the notification made from event `seq` (unique across databases)."""
-        return f"pickbay:{self.instance}-{seq}"
+        """The id of the notification made from event `seq`, `<source>:<hex>` as the
+        vendor's examples show (`butler_core:a495d2ba`): this database's instance (8 hex
+        digits, made once) and the event's sequence number in hex, so unique across
+        databases."""
+        return f"pickbay:{self.instance}{seq:x}"
 
     # ------------------------------------------------------------------ outbox
 
@@ -390,7 +393,8 @@ class WebhookDispatcher:
         assert self._client is not None
         body = delivery["body"].encode()
         headers = {
-            "Content-Type": "application/json",
+            # As the vendor's examples of notifications show it.
+            "Content-Type": "application/json;charset=UTF-8",
             HEADER: sign(subscription["secret"], body),
             "X-Pickbay-Delivery": str(delivery["id"]),
             "X-Pickbay-Notification-Id": delivery["notification_id"],
