@@ -294,6 +294,9 @@ class ServiceRequest:
             self.inform(now, "stage_requested")
             return True
         plan = _plan_blocks(self.lines, slots)
+        # The request runs as an execution from its check on, fulfillable or not (the
+        # vendor's unfulfillable example carries `execution_id` too).
+        self.attributes = {**(self.attributes or {}), "execution_id": self.id}
         if plan is None:
             self._move(Trigger.REFUSE, now)
             self._line_state("undefined", now, status="FAILED")
@@ -305,7 +308,6 @@ class ServiceRequest:
                 slot.blocked += eaches
         self._move(Trigger.BLOCK, now)
         self._line_state("fulfillable", now)
-        self.attributes = {**(self.attributes or {}), "execution_id": self.id}
         self.inform(now, "fulfillable")
         return True
 

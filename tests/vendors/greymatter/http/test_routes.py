@@ -253,7 +253,7 @@ async def test_subpacks_are_picked_whole_then_as_items(
 async def test_not_enough_stock_is_not_fulfillable_and_blocks_nothing(
     client: httpx.AsyncClient, app_runtime: Runtime, receiver: Receiver, hook: str
 ) -> None:
-    await create(
+    created = await create(
         client,
         pick(
             "NF-1", ("NF-1_1", 10, "product_sku = '2001'"), ("NF-1_2", 51, "product_sku = '2002'")
@@ -267,6 +267,9 @@ async def test_not_enough_stock_is_not_fulfillable_and_blocks_nothing(
         ("undefined", "FAILED"),
         ("undefined", "FAILED"),
     ]
+    # As the vendor's unfulfillable example: the execution id, no station yet.
+    assert list(data["attributes"]) == ["order_options", "execution_id"]
+    assert data["attributes"]["execution_id"] == created["id"]
     assert (await stock_of(client, "2001"))["blocked"] == 0
 
 
