@@ -266,8 +266,9 @@ class ServiceRequest:
         self.state = self.lifecycle.next(self.state, trigger)
         self.updated_at = now
 
-    def inform(self, now: datetime, reason: str) -> None:
-        """Record an order_information notification of the request as it is now."""
+    def inform(self, now: datetime, reason: str, *, shown: str | None = None) -> None:
+        """Record an order_information notification of the request as it is now (`shown`:
+        the request-level state the notification tells, if not its own)."""
         self.events.append(
             Event(
                 INFORMATION,
@@ -277,7 +278,9 @@ class ServiceRequest:
                     "externalServiceRequestId": self.external_id,
                     "state": self.state.value,
                     "reason": reason,
-                    "notification": notification("order_information", notification_data(self)),
+                    "notification": notification(
+                        "order_information", notification_data(self, shown)
+                    ),
                 },
             )
         )
@@ -491,7 +494,10 @@ class ServiceRequest:
         """One notification per transaction; the last one carries the final state (and the
         first one also tells pick_started when it is the last)."""
         if self.next_line() is not None or (first and self.kind is RequestType.PICK):
-            self.inform(now, "pick")
+            # The first transaction tells pick_started; the item-picked notifications after
+            # it tell "fulfillable", as the seed's examples of them do.
+            picking = self.kind is RequestType.PICK and not first
+            self.inform(now, "pick", shown="fulfillable" if picking else None)
         if self.next_line() is not None:
             return
         short = any(line.short for line in self.lines)

@@ -38,8 +38,9 @@ def _actual(container: Container, *, exception: bool) -> dict[str, Any]:
     return out
 
 
-def notification_data(sr: ServiceRequest) -> dict[str, Any]:
-    """The service request as notifications carry it (the vendor's keys, in its order)."""
+def notification_data(sr: ServiceRequest, state: str | None = None) -> dict[str, Any]:
+    """The service request as notifications carry it (the vendor's keys, in its order);
+    `state` tells another request-level state than its own."""
     lines = []
     for line in sr.lines:
         item: dict[str, Any] = {
@@ -66,7 +67,7 @@ def notification_data(sr: ServiceRequest) -> dict[str, Any]:
         lines.append(item)
     return {
         "type": sr.kind.value,
-        "state": sr.state.value,
+        "state": state or sr.state.value,
         "status": sr.status,
         "externalServiceRequestId": sr.external_id,
         "createdOn": _zulu(sr.created_at),
