@@ -426,7 +426,10 @@ class ServiceRequest:
         line.short += need
         product: dict[str, Any] = {"productQuantity": eaches}
         if kind != "unscannable":  # an unreadable barcode names no product
-            product = _product(next(ids), eaches, slot.attributes, "item", eaches, now)
+            # Whole subpacks are counted as subpacks, as in the seed's examples.
+            whole = slot.subpack > 1 and eaches % slot.subpack == 0
+            package, count = ("subpack", eaches // slot.subpack) if whole else ("item", eaches)
+            product = _product(next(ids), eaches, slot.attributes, package, count, now)
         self.actuals.append(Container(next(ids), [product], now, state=kind, attributes={}))
         self._after_transaction(now, first)
 

@@ -250,6 +250,39 @@ async def test_subpacks_are_picked_whole_then_as_items(
     ] == [(40, "subpack", 2), (5, "item", 5)]
 
 
+async def test_exceptions_on_subpacks_are_counted_in_subpacks(
+    client: httpx.AsyncClient, app_runtime: Runtime, receiver: Receiver, hook: str
+) -> None:
+    body = await create(client, pick("SUBX-1", ("SUBX-1_1", 45, "product_sku = '2005'")))
+    await app_runtime.scheduler.advance(11)
+    for kind, eaches in (("item_missing", 20), ("physically_damaged", 5), ("unscannable", 20)):
+        r = await client.post(
+            f"/pickbay/v1/greymatter/service-requests/{body['id']}/lines/SUBX-1_1/exception",
+            json={"type": kind, "quantity": eaches},
+            headers=AUTH,
+        )
+        assert r.status_code == 200, r.text
+    got = await receiver.wait_for(5)
+    containers = got[-1]["notification_data"]["actuals"]["containers"]
+    # As the seed's pick-started example: 20 eaches missing are one subpack of 20.
+    assert [
+        (c["state"], c["products"][0]["productQuantity"], c["products"][0].get("productAttributes"))
+        for c in containers
+    ] == [
+        (
+            "item_missing",
+            20,
+            {"pdfa_values": {"product_sku": "2005"}, "package_name": "subpack", "package_count": 1},
+        ),
+        (
+            "physically_damaged",
+            5,
+            {"pdfa_values": {"product_sku": "2005"}, "package_name": "item", "package_count": 5},
+        ),
+        ("unscannable", 20, None),
+    ]
+
+
 async def test_not_enough_stock_is_not_fulfillable_and_blocks_nothing(
     client: httpx.AsyncClient, app_runtime: Runtime, receiver: Receiver, hook: str
 ) -> None:
