@@ -396,8 +396,8 @@ async def test_missing_items_end_in_abandoned(
                     "productQuantity": 100,
                     "productAttributes": {
                         "pdfa_values": {"product_sku": "2006"},
-                        "package_name": "item",
-                        "package_count": 100,
+                        "package_name": "subpack",  # five whole subpacks of 20
+                        "package_count": 5,
                     },
                 }
             ],
