@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from pickbay import __version__
 from pickbay.config import Settings, exposure_refusal
-from pickbay.vendors.contract import Vendor
-from pickbay.vendors.registry import VENDORS, vendor_named
 
 if TYPE_CHECKING:
     from pickbay.runtime import Runtime
@@ -86,8 +84,12 @@ def _users(args: argparse.Namespace) -> int:
         async with _runtime(itempath_admin_password="") as rt:
             await rt.accounts.start()
             if args.users_command == "create":
-                vendor = vendor_named(args.system)
-                how = await vendor.save_user(rt, args.name, args.password)
+                vendor = next((v for v in rt.vendors if v.name == args.system), None)
+                how = (
+                    None if vendor is None else await vendor.save_user(rt, args.name, args.password)
+                )
+                if vendor is None or how is None:
+                    raise SystemExit(f"pickbay: no system {args.system!r} has users of its own")
                 return f"Saved {vendor.title} user {args.name!r}; {how}."
             await rt.accounts.require_user(args.name)
             token = rt.accounts.application_token(args.name)
@@ -164,9 +166,8 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--password", required=True)
     add.add_argument(
         "--system",
-        choices=[v.name for v in VENDORS if type(v).save_user is not Vendor.save_user],
         default="itempath",
-        help="whose user (default: itempath)",
+        help="whose user: the name of a vendor API with users (default: itempath)",
     )
     add.set_defaults(func=_users)
     token = users_sub.add_parser(
