@@ -19,7 +19,6 @@ from pickbay.vendors.itempath.http.query import ORDER_FIELDS, FieldSpec, parse_c
 from pickbay.vendors.itempath.model import Direction, LiftLine, LiftOrder, OrderStatus
 from tests.conftest import T0
 
-TODAY = T0.date()
 WORDS = ["Alpha", "alpha beta", "BETA", "gamma_1", "50%", "delta", None]
 DYNAMIC = FieldSpec("COLOR", Kind.TEXT)
 NAMES = [n for n in ORDER_FIELDS if n not in ("orderType",)]
@@ -180,7 +179,7 @@ async def test_every_filter_matches_the_reference_on_each_database(runtime: Runt
         probe = Condition(spec.column, spec.kind, Op.EQ, (None,), name == "COLOR")
         seen = [_value_of(o, probe) for o in orders]
         for raw in _raw_filters(name, spec, seen, rng):
-            cond = parse_condition(name, spec, raw, TODAY, dynamic=name == "COLOR")
+            cond = parse_condition(name, spec, raw, T0, dynamic=name == "COLOR")
             cases.append((f"{name}={raw}", cond))
     # Conjunctions of two or three conditions, sorted on a random key, paged.
     combos = []

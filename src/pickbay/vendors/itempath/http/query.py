@@ -20,6 +20,7 @@ MAX_VALUES = 200  # values of one [or] / [nor]
 MAX_PATTERN = 1000  # characters of one [like] / [notlike] pattern
 _PREFIX = re.compile(r"^\[([a-z]+)\](.*)$", re.IGNORECASE | re.DOTALL)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def _bad(name: str, message: str) -> InvalidInput:
     return InvalidInput({name: [message]})
 
 
-def parse_value(name: str, spec: FieldSpec, text: str, today: date) -> Value:
+def parse_value(name: str, spec: FieldSpec, text: str, now: datetime) -> Value:
     """One filter value in the field's type; `null` matches an empty field."""
     if text.lower() == "null":
         return None
@@ -124,26 +125,53 @@ def parse_value(name: str, spec: FieldSpec, text: str, today: date) -> Value:
             if lowered in ("false", "0"):
                 return False
             raise ValueError(text)
-        return parse_date(text, today)
+        return parse_date(text, now)
     except ValueError:
         raise _bad(name, f"'{text}' is not a valid {kind.value} for {name}.") from None
 
 
-def parse_date(text: str, today: date) -> datetime | Day:
-    """`today`, `yesterday`, YYYY-MM-DD (a whole day) or a date and time (UTC if unzoned)."""
-    lowered = text.strip().lower()
+def _months_ago(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` calendar months earlier (the month's last day if the
+    day is past it)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    last = (following - timedelta(days=1)).day
+    return moment.replace(year=year, month=month, day=min(moment.day, last))
+
+
+def parse_date(text: str, now: datetime) -> datetime | Day:
+    """A date argument, as the vendor's API course lists them ("Date Format"): the words
+    `now`, `today`, `yesterday` (the start of that day), `lastDay` (24 hours ago),
+    `lastWeek`, `lastMonth`, `lastYear` (on pickbay's clock, UTC); YYYY-MM-DD (a whole day);
+    YYYY-MM (its first day); or a date and time, to the hour or finer (UTC if unzoned)."""
+    stripped = text.strip()
+    relative = {
+        "now": now,
+        "lastday": now - timedelta(days=1),
+        "lastweek": now - timedelta(weeks=1),
+        "lastmonth": _months_ago(now, 1),
+        "lastyear": _months_ago(now, 12),
+    }
+    lowered = stripped.lower()
     if lowered == "today":
-        return Day(today)
+        return Day(now.date())
     if lowered == "yesterday":
-        return Day(today - timedelta(days=1))
-    if _DATE.match(text.strip()):
-        return Day(date.fromisoformat(text.strip()))
-    moment = datetime.fromisoformat(text.strip())
+        return Day(now.date() - timedelta(days=1))
+    if lowered in relative:
+        return relative[lowered]
+    if _DATE.match(stripped):
+        return Day(date.fromisoformat(stripped))
+    month = _MONTH.match(stripped)
+    if month:
+        return Day(date(int(month.group(1)), int(month.group(2)), 1))
+    moment = datetime.fromisoformat(stripped)
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def parse_condition(
-    name: str, spec: FieldSpec, raw: str, today: date, *, dynamic: bool = False
+    name: str, spec: FieldSpec, raw: str, now: datetime, *, dynamic: bool = False
 ) -> Condition:
     """`[op]value` (or a bare value) as a condition on `spec`'s column."""
     op, text = Op.EQ, raw
@@ -170,11 +198,11 @@ def parse_condition(
             raise _bad(name, f"[{op.value}] takes values separated by ';'.")
         if len(parts) > MAX_VALUES:
             raise _bad(name, f"[{op.value}] takes at most {MAX_VALUES} values.")
-        values = tuple(parse_value(name, spec, p, today) for p in parts)
+        values = tuple(parse_value(name, spec, p, now) for p in parts)
         return Condition(spec.column, spec.kind, op, values, dynamic)
     if text == "" and spec.kind is not Kind.TEXT:
         raise _bad(name, f"{name} needs a value.")
-    value = parse_value(name, spec, text, today)
+    value = parse_value(name, spec, text, now)
     if value is None and op not in (Op.EQ, Op.NOT):
         raise _bad(name, f"[{op.value}] cannot compare with null.")
     return Condition(spec.column, spec.kind, op, (value,), dynamic)
@@ -207,7 +235,7 @@ def _sort(raw: str, fields: dict[str, FieldSpec]) -> tuple[Sort, ...]:
 async def parse_list(
     params: Sequence[tuple[str, str]],
     fields: dict[str, FieldSpec],
-    today: date,
+    now: datetime,
     *,
     dynamic: Callable[[str], Awaitable[bool]] | None = None,
 ) -> ListQuery:
@@ -231,10 +259,10 @@ async def parse_list(
                 raise _bad(name, "countOnly must be true or false.")
             count_only = raw.strip().lower() in ("true", "1")
         elif name in fields:
-            conditions.append(parse_condition(name, fields[name], raw, today))
+            conditions.append(parse_condition(name, fields[name], raw, now))
         elif dynamic is not None and await dynamic(name):
             spec = FieldSpec(name, Kind.TEXT)
-            conditions.append(parse_condition(name, spec, raw, today, dynamic=True))
+            conditions.append(parse_condition(name, spec, raw, now, dynamic=True))
         else:
             raise _bad(name, f"Unknown argument '{name}'.")
     return ListQuery(tuple(conditions), sort, limit, offset, count_only)

@@ -100,7 +100,7 @@ async def _list_query(request: Request, fields: Any, *, dynamic: bool = False) -
     return await parse_list(
         request.query_params.multi_items(),
         fields,
-        service.clock.now().date(),
+        service.clock.now(),
         dynamic=known if dynamic else None,
     )
 
