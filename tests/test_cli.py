@@ -23,16 +23,21 @@ from tests.signalr.peers import free_port as free_tcp_port
 ADMIN = {"Authorization": "Bearer dev"}
 
 
-def run_cli(*args: str, env: dict[str, str]) -> str:
-    done = subprocess.run(
+def cli(*args: str, env: dict[str, str], check: bool) -> subprocess.CompletedProcess[str]:
+    """`pickbay ARGS` as a child process, its output captured."""
+    return subprocess.run(
         [sys.executable, "-m", "pickbay", *args],
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
-        check=True,
+        check=check,
     )
-    return done.stdout
+
+
+def run_cli(*args: str, env: dict[str, str]) -> str:
+    """What `pickbay ARGS` printed; it must succeed."""
+    return cli(*args, env=env, check=True).stdout
 
 
 @contextmanager

@@ -4,8 +4,6 @@ service-request API: expiry on the sandbox clock, the static token beside them, 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,25 +11,13 @@ import httpx
 import jwt
 
 from pickbay.runtime import Runtime
-from tests.test_cli import run_cli
+from tests.test_cli import cli, run_cli
 from tests.vendors.greymatter.http.test_routes import AUTH, BASE, SEED_CREATE
 
 TOKEN = "/api-gateway/auth-service/platform-auth/oauth/token"
 CLIENT = {"Authorization": "Basic YnV0bGVyOmJ1dGxlcg==", "Accept": "application/json"}
 FORM = {**CLIENT, "Content-Type": "application/x-www-form-urlencoded"}
 ADMIN = {"Authorization": "Bearer dev"}
-
-
-def failing_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run `pickbay ARGS`, which should fail."""
-    return subprocess.run(
-        [sys.executable, "-m", "pickbay", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 async def fetch(client: httpx.AsyncClient, body: bytes, **params: str) -> httpx.Response:
@@ -115,8 +101,8 @@ async def test_users_are_added_through_the_api_and_the_cli(
     assert "Saved GreyMatter user 'erp'" in said
     said = run_cli("users", "create", "erp", "--password", "s3", env=env)
     assert "Saved ItemPath user 'erp'" in said
-    refused = failing_cli(
-        "users", "create", "x", "--password", "y", "--system", "pickup_cloud", env=env
+    refused = cli(
+        "users", "create", "x", "--password", "y", "--system", "pickup_cloud", env=env, check=False
     )
     assert refused.returncode == 1
     assert "no system 'pickup_cloud' has users of its own" in refused.stderr
