@@ -35,6 +35,7 @@ from pickbay.core.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
+from pickbay.engine.accounts import shared_key
 from pickbay.http.common import COMPONENTS, HubDispatch, JsonResponse
 from pickbay.http.errors import query_errors
 from pickbay.http.limits import BodyLimit
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await rt.start()
-        key = await rt.shared_secret(HUB_KEY)
+        key = await shared_key(rt.db, HUB_KEY)
         for hub in hubs:
             hub.share(key.encode(), lambda: system_wall().timestamp())
             hub.start()

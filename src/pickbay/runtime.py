@@ -4,7 +4,6 @@ stopped together."""
 from __future__ import annotations
 
 import asyncio
-import secrets
 from typing import TypeVar
 
 from sqlalchemy import text
@@ -21,7 +20,6 @@ from pickbay.engine.cluster import Cluster
 from pickbay.engine.scheduler import Scheduler
 from pickbay.engine.tenancy import Tenancy
 from pickbay.store.db import Database
-from pickbay.store.users import secret
 from pickbay.vendors.contract import Vendor
 from pickbay.vendors.registry import VENDORS
 from pickbay.webhooks.dispatcher import Format, WebhookDispatcher
@@ -115,11 +113,6 @@ class Runtime:
             for vendor in self.vendors:
                 await vendor.start(self)
         await self.cluster.start()
-
-    async def shared_secret(self, name: str) -> str:
-        """The secret `name` every process of the deployment shares (made on first use)."""
-        async with self.db.transaction() as conn:
-            return await secret(conn, name, secrets.token_hex(32))
 
     async def readiness(self) -> dict[str, str]:
         """Whether this process reaches its database and its backplane now ("ok" or why not)."""

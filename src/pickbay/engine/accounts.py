@@ -12,11 +12,13 @@ from datetime import timedelta
 from typing import Any
 
 import jwt
+from sqlalchemy import Table
 
 from pickbay.core.errors import NotFound, Unauthorized, Unprocessable
 from pickbay.engine.clock import ClockService
 from pickbay.store import users as user_store
 from pickbay.store.db import Database
+from pickbay.store.tables import users
 
 ACCESS_LIFETIME = timedelta(minutes=15)
 REFRESH_LIFETIME = timedelta(days=30)
@@ -38,6 +40,42 @@ def check_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(given.hex(), digest)
 
 
+async def shared_key(db: Database, name: str) -> str:
+    """The secret `name` every process of the deployment shares (made on first use)."""
+    async with db.transaction() as conn:
+        return await user_store.secret(conn, name, secrets.token_hex(32))
+
+
+class Users:
+    """Usernames with salted password hashes in `table` (each system has users of its own)."""
+
+    def __init__(self, db: Database, clock: ClockService, table: Table = users) -> None:
+        self.db = db
+        self.clock = clock
+        self.table = table
+
+    async def add(self, username: str, password: str, *, replace: bool) -> bool:
+        """Add a user (with `replace`, reset an existing one's password); False if it exists."""
+        if not replace and await self.exists(username):
+            return False
+        hashed = await asyncio.to_thread(hash_password, password)
+        async with self.db.transaction() as conn:
+            return await user_store.save_user(
+                conn, username, hashed, self.clock.now(), replace=replace, table=self.table
+            )
+
+    async def exists(self, username: str) -> bool:
+        """Whether there is such a user."""
+        async with self.db.read() as conn:
+            return await user_store.password_hash(conn, username, self.table) is not None
+
+    async def check(self, username: str, password: str) -> bool:
+        """Whether the user exists and `password` is theirs."""
+        async with self.db.read() as conn:
+            stored = await user_store.password_hash(conn, username, self.table)
+        return stored is not None and await asyncio.to_thread(check_password, password, stored)
+
+
 @dataclass(frozen=True)
 class Tokens:
     """What a successful login returns."""
@@ -52,30 +90,20 @@ class Accounts:
     def __init__(self, db: Database, clock: ClockService) -> None:
         self.db = db
         self.clock = clock
+        self.users = Users(db, clock)
         self._key = ""
 
     async def start(self) -> None:
         """Load (or make) the signing key every process shares."""
-        async with self.db.transaction() as conn:
-            self._key = await user_store.secret(conn, "jwt", secrets.token_hex(32))
+        self._key = await shared_key(self.db, "jwt")
 
     async def add_user(self, username: str, password: str, *, replace: bool) -> bool:
         """Add a user (with `replace`, reset an existing one's password); False if it exists."""
-        if not replace:
-            async with self.db.read() as conn:
-                if await user_store.password_hash(conn, username) is not None:
-                    return False
-        hashed = await asyncio.to_thread(hash_password, password)
-        async with self.db.transaction() as conn:
-            return await user_store.save_user(
-                conn, username, hashed, self.clock.now(), replace=replace
-            )
+        return await self.users.add(username, password, replace=replace)
 
     async def login(self, username: str, password: str) -> Tokens:
         """Tokens for a user whose password matches; NotFound otherwise (as the vendor does)."""
-        async with self.db.read() as conn:
-            stored = await user_store.password_hash(conn, username)
-        if stored is None or not await asyncio.to_thread(check_password, password, stored):
+        if not await self.users.check(username, password):
             raise NotFound("Incorrect username or password.", field="login")
         return Tokens(self._issue(username, ACCESS), self._issue(username, REFRESH))
 
@@ -85,9 +113,8 @@ class Accounts:
 
     async def require_user(self, username: str) -> None:
         """NotFound unless the user exists."""
-        async with self.db.read() as conn:
-            if await user_store.password_hash(conn, username) is None:
-                raise NotFound(f"No user '{username}'.")
+        if not await self.users.exists(username):
+            raise NotFound(f"No user '{username}'.")
 
     def application_token(self, username: str) -> str:
         """A token that never expires, for software connections."""

@@ -62,9 +62,7 @@ class ClockService:
         return True
 
     async def set_mode(self, *, paused: bool | None = None, speed: float | None = None) -> None:
-        """Pause, resume or change speed."""
-        if speed is not None and not speed > 0:
-            raise ValueError("speed must be greater than 0")
+        """Pause, resume or change speed (ValueError for a speed not above 0)."""
         await self._change(lambda c: c.set_mode(paused=paused, speed=speed))
 
     def jump_to(self, when: datetime) -> None:

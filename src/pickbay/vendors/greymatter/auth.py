@@ -9,8 +9,6 @@ the deployment shares, as the reference's example token is a JWT).
 
 from __future__ import annotations
 
-import asyncio
-import secrets
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -18,10 +16,9 @@ from typing import Any
 import jwt
 
 from pickbay.core.errors import Unauthorized
-from pickbay.engine.accounts import check_password, hash_password
+from pickbay.engine.accounts import Users, shared_key
 from pickbay.engine.clock import ClockService
 from pickbay.http.common import same_secret
-from pickbay.store import users as user_store
 from pickbay.store.db import Database
 from pickbay.vendors.greymatter.tables import greymatter_users
 
@@ -47,28 +44,22 @@ class GreyMatterAuth:
         self.clock = clock
         self.static_token = static_token
         self.lifetime = lifetime
+        self.users = Users(db, clock, greymatter_users)
         self._key = ""
 
     async def start(self, admin_password: str) -> None:
         """Load (or make) the signing key every process shares; add user `admin` if missing."""
-        async with self.db.transaction() as conn:
-            self._key = await user_store.secret(conn, "greymatter_jwt", secrets.token_hex(32))
+        self._key = await shared_key(self.db, "greymatter_jwt")
         if admin_password:
-            await self.add_user("admin", admin_password, replace=False)
+            await self.users.add("admin", admin_password, replace=False)
 
     async def add_user(self, username: str, password: str, *, replace: bool) -> bool:
         """Add a user (with `replace`, reset an existing one's password); False if it exists."""
-        hashed = await asyncio.to_thread(hash_password, password)
-        async with self.db.transaction() as conn:
-            return await user_store.save_user(
-                conn, username, hashed, self.clock.now(), replace=replace, table=greymatter_users
-            )
+        return await self.users.add(username, password, replace=replace)
 
     async def issue(self, username: str, password: str) -> Token | None:
         """A token for a user whose password matches (None otherwise)."""
-        async with self.db.read() as conn:
-            stored = await user_store.password_hash(conn, username, greymatter_users)
-        if stored is None or not await asyncio.to_thread(check_password, password, stored):
+        if not await self.users.check(username, password):
             return None
         now = self.clock.now()
         jti = str(uuid.uuid4())
