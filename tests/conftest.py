@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import asyncpg
 import httpx
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from pickbay.app import create_app
 from pickbay.config import Settings
@@ -41,6 +42,9 @@ class FakeWall:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+CHROMIUM = os.environ.get("PICKBAY_TEST_CHROMIUM", "/usr/bin/chromium")
 
 
 def paused_clock(at: datetime = T0) -> Clock:
@@ -89,6 +93,18 @@ def asyncpg_url(url: str) -> str:
 
 # Every test gets a copy of one database migrated once per session (a SQLite file copy, a
 # PostgreSQL CREATE DATABASE ... TEMPLATE), so it pays only for its own work.
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium (the Debian package; CI installs it)."""
+    assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: apt-get install chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file to copy."""

@@ -1,6 +1,8 @@
-"""A property-based fuzz of every documented operation, against a live server on SQLite and
-on PostgreSQL: no 5xx (but the documented `$fail` demo), every refusal in the called API's
-own error format, and nothing changed by a refused request."""
+"""A property-based fuzz of every operation of each API's own document, against a live server
+on SQLite and on PostgreSQL: the checks schemathesis has (each status, media type and body as
+documented, bad input refused, good input accepted, credentials enforced), no 5xx but the
+documented `$fail` demo, every refusal in the called API's own error format, and nothing
+changed by a refused request."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi import checks
 
 from pickbay import testing
 from pickbay.app import create_app
@@ -21,17 +24,55 @@ from tests.conftest import asyncpg_url, create_postgres_database, drop_postgres_
 # the endless event stream.
 OAUTH = "/api-gateway/auth-service/"
 SKIP = ("/pickbay/v1/clock", "/pickbay/v1/events/stream")
-SCHEMA = create_app(testing.settings("sqlite+aiosqlite://")).openapi()
+DOCUMENTS = create_app(testing.settings("sqlite+aiosqlite://")).state.documents()
+# Rules no schema can state (they depend on the sandbox clock or on what is stored): a request
+# the document allows may be refused there, with a 400 that names the rule.
+RULES = {
+    "/api/v2/recurrentorders": "startDate from today, endDate after today",
+    "/pickbay/v1/labels/{symbology}.{fmt}": "DataMatrix labels hold ASCII text only",
+}
+# What the ItemPath and GreyMatter documents do not yet state exactly: their bodies are read by
+# hand and the documents describe them more loosely than the readers check (which line type
+# goes under which request, a refresh token where the scheme says a token), so a body the
+# document allows may be refused and one it forbids accepted. ItemPath answers a malformed
+# token with 422, as Flask-JWT-Extended does, where the check expects 401 or 403.
+LOOSE = {
+    "itempath": (
+        checks.positive_data_acceptance,
+        checks.negative_data_rejection,
+        checks.ignored_auth,
+    ),
+    "greymatter": (checks.positive_data_acceptance, checks.negative_data_rejection),
+}
 # Generated cases only (valid by the documents and not), eight per operation and mode on each
 # database, NUL characters included: about a minute in all.
 CONFIG = SchemathesisConfig.from_dict(
     {
         "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
         "generation": {"max-examples": 8, "mode": "all", "allow-x00": True},
+        "operations": [
+            {
+                "include-path": path,
+                "checks": {
+                    "positive_data_acceptance": {
+                        "expected-statuses": ["2xx", "400", "401", "404", "409"]
+                    }
+                },
+            }
+            for path in RULES
+        ],
     }
 )
-schema = schemathesis.openapi.from_dict(SCHEMA, config=CONFIG).exclude(
-    path_regex="^(" + "|".join(SKIP) + ")"
+
+
+def _schema(api: str) -> Any:
+    return schemathesis.openapi.from_dict(DOCUMENTS[api], config=CONFIG).exclude(
+        path_regex="^(" + "|".join(SKIP) + ")"
+    )
+
+
+pickup_cloud, itempath, greymatter, own = (
+    _schema(api) for api in ("pickup-cloud", "itempath", "greymatter", "pickbay")
 )
 
 
@@ -103,16 +144,15 @@ def in_own_format(path: str, status: int, body: Any) -> bool:
     return isinstance(body.get("error"), dict) and body["error"].get("status") == status
 
 
-@schema.parametrize()
-@settings(
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    database=None,
-)
-def test_every_operation_holds_under_generated_input(case: Any, live: Live) -> None:
+FUZZ = settings(deadline=None, suppress_health_check=list(HealthCheck), database=None)
+
+
+def holds(api: str, case: Any, live: Live) -> None:
+    """One generated request: answered as documented, and no harm done."""
     path = case.operation.path
+    headers = live.headers(path)
     before = live.head()
-    response = case.call(base_url=live.url, headers=live.headers(path), timeout=30)
+    response = case.call(base_url=live.url, headers=headers, timeout=30)
     status = response.status_code
     try:
         body = response.json()
@@ -125,3 +165,48 @@ def test_every_operation_holds_under_generated_input(case: Any, live: Live) -> N
     if 400 <= status < 500:
         assert in_own_format(path, status, body), (case.method, path, status, response.text[:500])
         assert live.head() == before, (case.method, path, status, "a refused request changed state")
+    if demo:
+        return
+    excluded = list(LOOSE.get(api, ()))
+    # Every API refuses NUL in any string (each document says so); JSON Schema counts 1.0 as
+    # an integer where the vendors' parsers (System.Text.Json, ...) and pickbay refuse it.
+    sent = (case.body, case.query, case.path_parameters, case.headers)
+    if _whole_float(case.body) or "\\x00" in repr(sent):
+        excluded.append(checks.positive_data_acceptance)
+    case.validate_response(
+        response, headers=headers, transport_kwargs={"base_url": live.url}, excluded_checks=excluded
+    )
+
+
+def _whole_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return value.is_integer()
+    if isinstance(value, dict):
+        return any(_whole_float(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_whole_float(v) for v in value)
+    return False
+
+
+@pickup_cloud.parametrize()
+@FUZZ
+def test_pickup_cloud_holds_under_generated_input(case: Any, live: Live) -> None:
+    holds("pickup-cloud", case, live)
+
+
+@itempath.parametrize()
+@FUZZ
+def test_itempath_holds_under_generated_input(case: Any, live: Live) -> None:
+    holds("itempath", case, live)
+
+
+@greymatter.parametrize()
+@FUZZ
+def test_greymatter_holds_under_generated_input(case: Any, live: Live) -> None:
+    holds("greymatter", case, live)
+
+
+@own.parametrize()
+@FUZZ
+def test_own_api_holds_under_generated_input(case: Any, live: Live) -> None:
+    holds("pickbay", case, live)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -19,6 +18,7 @@ from pickbay import __version__
 from pickbay.api import clock as clock_api
 from pickbay.api import cluster as cluster_api
 from pickbay.api import common as own_api
+from pickbay.api import docs as docs_api
 from pickbay.api import events as events_api
 from pickbay.api import keys as keys_api
 from pickbay.api import labels as labels_api
@@ -36,7 +36,8 @@ from pickbay.core.errors import (
     UnsupportedMediaType,
 )
 from pickbay.engine.accounts import shared_key
-from pickbay.http.common import COMPONENTS, HubDispatch, JsonResponse
+from pickbay.http import openapi
+from pickbay.http.common import HubDispatch, JsonResponse
 from pickbay.http.errors import query_errors
 from pickbay.http.limits import BodyLimit
 from pickbay.http.nul import NulGuard
@@ -56,6 +57,7 @@ OWN_ROUTERS = (
     orders_api.router,
     events_api.router,
     console_router,
+    docs_api.router,
 )
 
 
@@ -67,6 +69,39 @@ def _owner(vendors: tuple[Vendor, ...], path: str) -> Vendor | None:
             if (path == prefix or path.startswith(prefix + "/")) and len(prefix) > best[0]:
                 best = (len(prefix), vendor)
     return best[1]
+
+
+def _apis(vendors: tuple[Vendor, ...]) -> list[openapi.Api]:
+    """Each vendor's API, then pickbay's own (every path no vendor owns)."""
+
+    def owner_is(vendor: Vendor | None) -> Callable[[str], bool]:
+        return lambda path: _owner(vendors, path) is vendor
+
+    apis = [
+        openapi.Api(
+            slug=vendor.name.replace("_", "-"),
+            title=vendor.title,
+            description=vendor.description,
+            owns=owner_is(vendor),
+            errors=vendor.error_body,
+            security=vendor.security_scheme,
+            schemes=vendor.security_schemes,
+        )
+        for vendor in vendors
+    ]
+    apis.append(
+        openapi.Api(
+            slug="pickbay",
+            title="pickbay",
+            description=(
+                "pickbay's own API: the sandbox clock, operator actions on each vendor's "
+                "simulated machine, webhooks, the event feed, API keys, labels and health."
+            ),
+            owns=owner_is(None),
+            errors=lambda path, status: ("application/json", own_api.Error),
+        )
+    )
+    return apis
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
@@ -98,6 +133,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             "(clock, operator actions, webhooks, labels) lives under /pickbay/v1."
         ),
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.runtime = rt
     app.state.hubs = hubs
@@ -184,29 +221,26 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     for router in routers:
         app.include_router(router)
 
-    def openapi() -> dict[str, Any]:
+    apis = _apis(rt.vendors)
+    built: dict[str, dict[str, Any]] = {}
+
+    def documents() -> dict[str, dict[str, Any]]:
+        if not built:
+            full = openapi.generated(app.routes, version=__version__)
+            for api in apis:
+                built[api.slug] = openapi.document(api, full, version=__version__)
+        return built
+
+    def combined() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = get_openapi(
+            app.openapi_schema = openapi.combined(
+                list(documents().values()),
                 title=app.title,
-                version=app.version,
-                description=app.description,
-                routes=app.routes,
+                version=__version__,
+                description=app.description or "",
             )
-            components = schema.setdefault("components", {})
-            components.setdefault("schemas", {}).update(COMPONENTS)
-            schemes = components.setdefault("securitySchemes", {})
-            for vendor in rt.vendors:
-                schemes.update(vendor.security_schemes)
-            for path, operations in schema["paths"].items():
-                scheme = next(
-                    (s for v in rt.vendors if (s := v.security_scheme(path)) is not None), None
-                )
-                if scheme is None:
-                    continue
-                for operation in operations.values():
-                    operation["security"] = [{scheme: []}]
-            app.openapi_schema = schema
         return app.openapi_schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.state.documents = documents
+    app.openapi = combined  # type: ignore[method-assign]
     return app

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import urllib.request
 from collections.abc import Iterator
@@ -11,11 +10,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from pickbay.testing import Pickbay
 
-CHROMIUM = os.environ.get("PICKBAY_TEST_CHROMIUM", "/usr/bin/chromium")
 WAIT_MS = 10_000
 TIMES = "\N{MULTIPLICATION SIGN}"
 
@@ -49,18 +47,6 @@ def pickup_order(pickbay: Pickbay, number: str, quantity: int = 1) -> Any:
 def order_id(pickbay: Pickbay, number: str) -> int:
     rows = pickbay.request("GET", "/orders")["orders"]
     return int(next(o["id"] for o in rows if o["number"] == number))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Headless Chromium (the Debian package; CI installs it)."""
-    assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: apt-get install chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture

@@ -66,6 +66,23 @@ async def read_json(request: Request, model: type[M], *, optional: bool = False)
         raise InvalidInput(field_errors(exc)) from None
 
 
+class ErrorBody(BaseModel):
+    """What went wrong."""
+
+    status: int
+    title: str
+    detail: str
+    errors: dict[str, list[str]] | None = Field(
+        default=None, description="Messages by field (dotted path), for a 400."
+    )
+
+
+class Error(BaseModel):
+    """pickbay's own error body."""
+
+    error: ErrorBody
+
+
 def render(request: Request, exc: PickbayError) -> Response:
     """pickbay's own error format: {"error": {"status", "title", "detail", "errors"?}}."""
     body: dict[str, Any] = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from pickbay.api.common import PREFIX, Admin, RowId, read_json
 from pickbay.http.common import JsonResponse, body_schema, runtime
+from pickbay.webhooks.subscriptions import URL_PATTERN
 
 router = APIRouter(prefix=PREFIX + "/webhooks", tags=["Webhooks"], dependencies=[Admin])
 JSON = ("application/json",)
@@ -19,7 +20,15 @@ class SubscriptionIn(BaseModel):
     """Where to send notifications, and the secret that signs them (made if not given)."""
 
     model_config = ConfigDict(extra="forbid")
-    url: Annotated[str, Field(min_length=1, max_length=2000)]
+    url: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=2000,
+            pattern=URL_PATTERN,
+            description="An absolute http:// or https:// URL.",
+        ),
+    ]
     secret: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     dialect: Annotated[
         str | None,
@@ -69,7 +78,9 @@ def delivery_view(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@router.post("", summary="Subscribe a URL", openapi_extra=body_schema(SubscriptionIn, JSON))
+@router.post(
+    "", summary="Subscribe a URL", status_code=201, openapi_extra=body_schema(SubscriptionIn, JSON)
+)
 async def subscribe(request: Request) -> JsonResponse:
     """201 with the subscription's id and secret (the secret is shown only now)."""
     body = await read_json(request, SubscriptionIn)
@@ -101,7 +112,7 @@ async def unsubscribe(request: Request, subscription_id: RowId) -> Response:
 async def deliveries(
     request: Request,
     subscription_id: RowId,
-    state: str | None = None,
+    state: Literal["pending", "delivered", "dropped"] | None = None,
     before: Annotated[int | None, Query(ge=1)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JsonResponse:

@@ -61,12 +61,23 @@ def same_secret(given: str, expected: str) -> bool:
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-def body_schema(model: type[BaseModel], content_types: tuple[str, ...]) -> dict[str, Any]:
-    """`openapi_extra` documenting a body that the route validates itself."""
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-    COMPONENTS.update(schema.pop("$defs", {}))
-    COMPONENTS[model.__name__] = schema
-    ref = {"$ref": f"#/components/schemas/{model.__name__}"}
+def body_schema(
+    model: type[BaseModel] | tuple[str, dict[str, Any]], content_types: tuple[str, ...]
+) -> dict[str, Any]:
+    """`openapi_extra` documenting a body that the route validates itself: a model, or a
+    JSON schema by name for a body read by hand."""
+    if isinstance(model, tuple):
+        title, schema = model
+        parts = {title: schema}
+    else:
+        title = model.__name__
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        parts = {**schema.pop("$defs", {}), title: schema}
+    for name, part in parts.items():
+        # One name, one schema: documents name their components without a module.
+        if COMPONENTS.setdefault(name, part) != part:
+            raise ValueError(f"two body schemas are both called {name}")
+    ref = {"$ref": f"#/components/schemas/{title}"}
     return {
         "requestBody": {
             "required": True,

@@ -35,7 +35,9 @@ class Vendor(ABC):
     name: ClassVar[str]
     """How the event log, the board and the feed name the vendor (their `dialect`)."""
     title: ClassVar[str]
-    """The vendor API's name for people (the console's)."""
+    """The vendor API's name for people (the console's and the API docs')."""
+    description: ClassVar[str] = ""
+    """What the vendor API is, for its OpenAPI document."""
     prefixes: ClassVar[tuple[str, ...]] = ()
     """Paths whose errors this vendor renders (the longest matching prefix wins)."""
     security_schemes: ClassVar[Mapping[str, dict[str, Any]]] = {}
@@ -74,6 +76,11 @@ class Vendor(ABC):
     @abstractmethod
     def render_error(self, request: Request, exc: PickbayError) -> Response:
         """An error in the vendor's own format."""
+
+    @abstractmethod
+    def error_body(self, path: str, status: int) -> tuple[str, Any]:
+        """The media type and the model (or union of models) of the error body the vendor's
+        API answers with `status` on `path`, for its OpenAPI document."""
 
     def validation_error(self, exc: RequestValidationError) -> PickbayError:
         """The error for query or path arguments the framework refused."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from pickbay.core.errors import InvalidInput, NotFound
 from pickbay.engine.clock import ClockService
@@ -15,10 +15,18 @@ from pickbay.store.db import Database
 STATES = (store.PENDING, store.DELIVERED, store.DROPPED)
 
 
+# An absolute http(s) URL with a host name or IPv4 address (and perhaps credentials and a
+# port), and no white space; the API document states the same pattern.
+URL_PATTERN = (
+    r"^[hH][tT][tT][pP][sS]?://(?:[^\s/?#@\[\]]+@)?[A-Za-z0-9][A-Za-z0-9.-]*"
+    r"(?::[0-9]{1,5})?(?:[/?#]\S*)?$"
+)
+_URL = re.compile(URL_PATTERN)
+
+
 def check_url(url: str) -> str:
     """An absolute http(s) URL, or InvalidInput."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 2000:
+    if len(url) > 2000 or not _URL.match(url):
         raise InvalidInput({"url": ["The url must be an absolute http:// or https:// URL."]})
     return url
 

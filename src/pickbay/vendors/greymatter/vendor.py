@@ -32,6 +32,13 @@ class GreyMatter(Vendor):
 
     name = NAME
     title = "GreyMatter"
+    description = (
+        "The GreyMatter service-request API of GreyOrange Butler (pick and put service "
+        "requests of a goods-to-person floor) and its OAuth token endpoint, served by "
+        "pickbay's sandbox. Notifications go out as webhooks (see pickbay's API, "
+        "/pickbay/v1/webhooks). Where pickbay infers what the vendor does not document, the "
+        "operation says so."
+    )
     prefixes = (routes.PREFIX, auth_routes.AUTH_PREFIX)
     security_schemes = {
         "GreyMatterToken": routes.SECURITY_SCHEME,
@@ -98,6 +105,12 @@ class GreyMatter(Vendor):
         if request.url.path.startswith(auth_routes.AUTH_PREFIX):
             return auth_routes.render(exc)
         return routes.render(request, exc)
+
+    def error_body(self, path: str, status: int) -> tuple[str, Any]:
+        """Spring's error body; OAuth's on the token endpoint."""
+        if path.startswith(auth_routes.AUTH_PREFIX):
+            return auth_routes.CONTENT_TYPE, auth_routes.OAuthError
+        return "application/json", routes.Error
 
     def security_scheme(self, path: str) -> str | None:
         """The bearer token, on every service-request route (the token endpoint says its own)."""

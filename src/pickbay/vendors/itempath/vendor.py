@@ -28,6 +28,12 @@ class ItemPath(Vendor):
 
     name = NAME
     title = "ItemPath"
+    description = (
+        "The ItemPath REST API of Kardex Power Pick (orders, order lines and materials of "
+        "vertical lift modules), served by pickbay's sandbox. Sign in with POST "
+        "/api/users/login (sandbox: admin / admin) and send the access token as a bearer "
+        "token. Where pickbay infers what the vendor does not document, the operation says so."
+    )
     prefixes = (routes.PREFIX, routes.LEGACY_PREFIX)
     security_schemes = {"ItemPathToken": routes.SECURITY_SCHEME}
 
@@ -68,6 +74,10 @@ class ItemPath(Vendor):
     def render_error(self, request: Request, exc: PickbayError) -> Response:
         """ItemPath's error bodies."""
         return routes.render(request, exc)
+
+    def error_body(self, path: str, status: int) -> tuple[str, Any]:
+        """`{"errors": [...]}`, or Flask-JWT-Extended's `{"msg"}` for token problems."""
+        return "application/json", routes.error_body(status)
 
     def security_scheme(self, path: str) -> str | None:
         """The bearer token, on every route but login and refresh."""

@@ -32,6 +32,11 @@ class PickupCloud(Vendor):
 
     name = NAME
     title = "Pickup Cloud"
+    description = (
+        "The BD Rowa Pickup Cloud REST API v2 (orders a pharmacy's pickup robot hands out), "
+        "served by pickbay's sandbox. The realtime hub is SignalR at /hubs/pickup-cloud. Where "
+        "pickbay infers what the vendor does not document, the operation says so."
+    )
     prefixes = (routes.PREFIX,)
     security_schemes = {"PickupCloudKey": routes.SECURITY_SCHEME}
     api_keys = True
@@ -79,6 +84,11 @@ class PickupCloud(Vendor):
     def render_error(self, request: Request, exc: PickbayError) -> Response:
         """ASP.NET Core's ProblemDetails."""
         return problems.render(request, exc)
+
+    def error_body(self, path: str, status: int) -> tuple[str, Any]:
+        """ProblemDetails; with the errors of each field on a 400."""
+        model = problems.ValidationProblemDetails if status == 400 else problems.ProblemDetails
+        return problems.MEDIA_TYPE, model
 
     def validation_error(self, exc: RequestValidationError) -> PickbayError:
         """Model-binding errors, with ASP.NET's range messages."""

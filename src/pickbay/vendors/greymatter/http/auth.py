@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
+from pydantic import BaseModel
 
 from pickbay.core.errors import PickbayError
 from pickbay.http.common import JsonResponse, runtime, same_secret
@@ -28,6 +29,23 @@ FORM = "application/x-www-form-urlencoded"
 CONTENT_TYPE = "application/json;charset=UTF-8"
 router = APIRouter(prefix=AUTH_PREFIX, tags=["GreyMatter"])
 ERRORS = {400: "invalid_request", 401: "unauthorized", 413: "invalid_request"}
+
+
+class OAuthError(BaseModel):
+    """An OAuth 2.0 error (RFC 6749, section 5.2)."""
+
+    error: str
+    error_description: str
+
+
+class Token(BaseModel):
+    """An access token and how long it lasts, in seconds of sandbox time."""
+
+    access_token: str
+    token_type: str
+    expires_in: int
+    scope: str
+    jti: str
 
 
 def oauth_error(status: int, error: str, description: str) -> JsonResponse:

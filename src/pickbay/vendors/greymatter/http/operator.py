@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pickbay.api.common import PREFIX, Admin, RowId, UserIn, read_json
 from pickbay.http.common import JsonResponse, body_schema, runtime
+from pickbay.http.openapi import CONFLICT
 from pickbay.vendors.greymatter.auth import GreyMatterAuth
 from pickbay.vendors.greymatter.http.views import request_view, slot_view
 from pickbay.vendors.greymatter.model import RequestType, ServiceRequest
@@ -37,7 +38,7 @@ class ExceptionIn(BaseModel):
     quantity: Eaches
 
 
-class StockIn(BaseModel):
+class ProductCountIn(BaseModel):
     """A product (its attribute values) and the eaches counted on hand."""
 
     model_config = ConfigDict(extra="forbid")
@@ -60,19 +61,27 @@ def _floor(request: Request) -> GreyMatterService:
     return runtime(request).service(GreyMatterService)
 
 
-@router.post("/service-requests/{sr_id}/check", summary="Check and block inventory now")
+@router.post(
+    "/service-requests/{sr_id}/check", summary="Check and block inventory now", responses=CONFLICT
+)
 async def check(request: Request, sr_id: RowId) -> JsonResponse:
     """A created request becomes fulfillable (stock blocked) or not_fulfillable."""
     return _answer(await _floor(request).check(sr_id))
 
 
-@router.post("/service-requests/{sr_id}/reach", summary="A rack reaches a station now")
+@router.post(
+    "/service-requests/{sr_id}/reach", summary="A rack reaches a station now", responses=CONFLICT
+)
 async def reach(request: Request, sr_id: RowId) -> JsonResponse:
     """A fulfillable pick takes a free bin and becomes cancellation_locked (a put: staged)."""
     return _answer(await _floor(request).reach(sr_id))
 
 
-@router.post("/service-requests/{sr_id}/cancel", summary="Cancel a request from the floor")
+@router.post(
+    "/service-requests/{sr_id}/cancel",
+    summary="Cancel a request from the floor",
+    responses=CONFLICT,
+)
 async def cancel(request: Request, sr_id: RowId) -> JsonResponse:
     """Cancel as the host's API would: applied at once, and answered with the same
     `order_modification` notification (a failure once the rack is on its way)."""
@@ -94,6 +103,7 @@ async def _transaction(
     "/service-requests/{sr_id}/lines/{line_id}/pick",
     summary="Pick eaches of a line",
     openapi_extra=body_schema(PickIn, JSON),
+    responses=CONFLICT,
 )
 async def pick(request: Request, sr_id: RowId, line_id: str) -> JsonResponse:
     """One pick transaction into the request's bin (`line_id`: its externalServiceRequestId)."""
@@ -104,6 +114,7 @@ async def pick(request: Request, sr_id: RowId, line_id: str) -> JsonResponse:
     "/service-requests/{sr_id}/lines/{line_id}/put",
     summary="Put eaches of a line",
     openapi_extra=body_schema(PickIn, JSON),
+    responses=CONFLICT,
 )
 async def put(request: Request, sr_id: RowId, line_id: str) -> JsonResponse:
     """One put transaction onto a rack: the product's stock grows."""
@@ -114,6 +125,7 @@ async def put(request: Request, sr_id: RowId, line_id: str) -> JsonResponse:
     "/service-requests/{sr_id}/lines/{line_id}/exception",
     summary="Raise a pick exception",
     openapi_extra=body_schema(ExceptionIn, JSON),
+    responses=CONFLICT,
 )
 async def exception(request: Request, sr_id: RowId, line_id: str) -> JsonResponse:
     """Eaches missing, damaged or unscannable: they leave stock; the line is re-blocked or short."""
@@ -133,10 +145,10 @@ async def stock(request: Request) -> JsonResponse:
     return JsonResponse({"stock": [slot_view(s) for s in slots]})
 
 
-@router.put("/stock", summary="Count a product", openapi_extra=body_schema(StockIn, JSON))
+@router.put("/stock", summary="Count a product", openapi_extra=body_schema(ProductCountIn, JSON))
 async def set_stock(request: Request) -> JsonResponse:
     """Set a product's eaches on hand (it is added if the floor does not know it)."""
-    body = await read_json(request, StockIn)
+    body = await read_json(request, ProductCountIn)
     slot = (
         await runtime(request)
         .service(GreyMatterService)
@@ -146,7 +158,10 @@ async def set_stock(request: Request) -> JsonResponse:
 
 
 @router.post(
-    "/users", summary="Add or reset a platform user", openapi_extra=body_schema(UserIn, JSON)
+    "/users",
+    summary="Add or reset a platform user",
+    status_code=201,
+    openapi_extra=body_schema(UserIn, JSON),
 )
 async def add_user(request: Request) -> JsonResponse:
     """Create the user who fetches OAuth tokens, or set a new password if the user exists."""

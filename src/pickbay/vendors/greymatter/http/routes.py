@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from pickbay.core.errors import (
@@ -13,10 +14,11 @@ from pickbay.core.errors import (
     PickbayError,
     UnsupportedMediaType,
 )
-from pickbay.http.common import JsonResponse, bearer, is_json, runtime
+from pickbay.http.common import JsonResponse, bearer, body_schema, is_json, runtime
 from pickbay.http.nul import json_body
 from pickbay.vendors.greymatter.auth import GreyMatterAuth
 from pickbay.vendors.greymatter.http import bodies
+from pickbay.vendors.greymatter.http import documents as docs
 from pickbay.vendors.greymatter.http.views import line_view, request_view, stamp
 from pickbay.vendors.greymatter.service import GreyMatterService
 
@@ -42,6 +44,26 @@ REASONS = {
     405: "Method Not Allowed",
     415: "Unsupported Media Type",
 }
+
+
+class FieldError(BaseModel):
+    """One problem with one field."""
+
+    field: str
+    message: str
+
+
+class Error(BaseModel):
+    """The platform's error body, as Spring Boot writes one."""
+
+    timestamp: str = Field(description="When, as a LocalDateTime of the platform (UTC).")
+    status: int
+    error: str = Field(description='The reason phrase ("Bad data" for every 400).')
+    message: str
+    path: str
+    errors: list[FieldError] | None = Field(
+        default=None, description="Each field that broke a rule (bad data only)."
+    )
 
 
 def render(request: Request, exc: PickbayError) -> Response:
@@ -82,7 +104,11 @@ async def _json(request: Request) -> Any:
     return json_body(raw)
 
 
-@router.post("/service-request", summary="Create a service request (PICK or PUT)")
+@router.post(
+    "/service-request",
+    summary="Create a service request (PICK or PUT)",
+    openapi_extra=body_schema(docs.NEW_REQUEST, docs.JSON),
+)
 async def create(request: Request) -> JsonResponse:
     """The stored request; the floor checks inventory and notifies from there on."""
     service = _service(request)
@@ -100,7 +126,12 @@ async def show(request: Request, sr_id: str) -> JsonResponse:
     return JsonResponse(request_view(sr) if line is None else line_view(sr, line))
 
 
-@router.post("/service-request/cancel", summary="Cancel a service request (asynchronous)")
+@router.post(
+    "/service-request/cancel",
+    summary="Cancel a service request (asynchronous)",
+    openapi_extra=body_schema(docs.REFERENCE, docs.JSON),
+    responses={404: {"description": "No service request with that id and type."}},
+)
 async def cancel(request: Request) -> JsonResponse:
     """Accepted with a transaction id; an order_modification notification tells the outcome."""
     service = _service(request)
@@ -111,7 +142,12 @@ async def cancel(request: Request) -> JsonResponse:
     )
 
 
-@router.post("/service-request/modify", summary="Modify a service request (asynchronous)")
+@router.post(
+    "/service-request/modify",
+    summary="Modify a service request (asynchronous)",
+    openapi_extra=body_schema(docs.MODIFICATION, docs.JSON),
+    responses={404: {"description": "No service request with that id and type."}},
+)
 async def modify(request: Request) -> JsonResponse:
     """Accepted with a transaction id; an order_modification notification tells the outcome."""
     service = _service(request)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pickbay.api.common import PREFIX, Admin, UserIn, read_json
 from pickbay.http.common import JsonResponse, body_schema, runtime
+from pickbay.http.openapi import CONFLICT
 from pickbay.vendors.itempath.http.views import material_view, order_view
 from pickbay.vendors.itempath.service import ItemPathService
 
@@ -24,7 +25,7 @@ class ConfirmIn(BaseModel):
     quantity: Quantity | None = None
 
 
-class StockIn(BaseModel):
+class MaterialStockIn(BaseModel):
     """The quantity on hand after the operator's count."""
 
     model_config = ConfigDict(extra="forbid")
@@ -39,6 +40,7 @@ def _lift(request: Request) -> ItemPathService:
     "/orders/{order_id}/lines/{number}/confirm",
     summary="Confirm an order line at the lift",
     openapi_extra=body_schema(ConfirmIn, JSON),
+    responses=CONFLICT,
 )
 async def confirm_line(request: Request, order_id: str, number: int) -> JsonResponse:
     """Confirm line `number` of an allocated order; less than asked is a short pick."""
@@ -50,16 +52,21 @@ async def confirm_line(request: Request, order_id: str, number: int) -> JsonResp
 @router.put(
     "/materials/{key}/stock",
     summary="Count a material's stock",
-    openapi_extra=body_schema(StockIn, JSON),
+    openapi_extra=body_schema(MaterialStockIn, JSON),
 )
 async def set_stock(request: Request, key: str) -> JsonResponse:
     """Set the quantity on hand of a material (by id or name)."""
-    body = await read_json(request, StockIn)
+    body = await read_json(request, MaterialStockIn)
     material = await _lift(request).set_stock(key, body.quantity)
     return JsonResponse({"material": material_view(material)})
 
 
-@router.post("/users", summary="Add or reset a user", openapi_extra=body_schema(UserIn, JSON))
+@router.post(
+    "/users",
+    summary="Add or reset a user",
+    status_code=201,
+    openapi_extra=body_schema(UserIn, JSON),
+)
 async def add_user(request: Request) -> JsonResponse:
     """Create the user, or set a new password if the user exists."""
     body = await read_json(request, UserIn)

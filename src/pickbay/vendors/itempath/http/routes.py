@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from pickbay.core.errors import (
@@ -19,12 +20,15 @@ from pickbay.core.errors import (
     UnsupportedMediaType,
 )
 from pickbay.core.query import ListQuery
-from pickbay.http.common import JsonResponse, is_json, runtime
+from pickbay.http.common import JsonResponse, body_schema, is_json, runtime
 from pickbay.http.nul import json_body
 from pickbay.vendors.itempath.http import bodies
+from pickbay.vendors.itempath.http import documents as docs
 from pickbay.vendors.itempath.http.query import (
     LINE_FIELDS,
     MATERIAL_FIELDS,
+    MAX_LIMIT,
+    MAX_OFFSET,
     ORDER_FIELDS,
     parse_list,
 )
@@ -40,8 +44,79 @@ SECURITY_SCHEME = {
     "bearerFormat": "JWT",
     "description": "POST /api/users/login (sandbox: admin / admin) and send the accessToken",
 }
-router = APIRouter(tags=["ItemPath"])
+router = APIRouter(
+    tags=["ItemPath"],
+    responses={
+        422: {
+            "description": 'A malformed token, or one of the wrong kind ({"msg"}); or a '
+            'clash with what is stored ({"errors"}), as Power Pick answers one.'
+        }
+    },
+)
+
+
+def _list_arguments(fields: dict[str, Any]) -> dict[str, Any]:
+    """`openapi_extra` of a list: its paging and counting arguments, and the filter grammar."""
+    names = ", ".join(sorted(fields))
+    key = r"\s*[-+]?\s*(" + "|".join(sorted(fields)) + r")\s*"
+    return {
+        "description": (
+            "Filter with `field=value` on any of: " + names + ". A value may start with an "
+            "operator in brackets: [eq] [neq] [gt] [gte] [lt] [lte] [like] [notlike] "
+            "(% and _ wildcards, at most 1,000 characters) [or] [nor] (comma-separated, at "
+            "most 200 values) [null] [notnull]. Dates take ISO 8601, YYYY-MM, or now, today, "
+            "yesterday, lastDay, lastWeek, lastMonth, lastYear."
+        ),
+        "parameters": [
+            {
+                "name": "limit",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+            },
+            {
+                "name": "offset",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+            },
+            {
+                "name": "orderBy",
+                "in": "query",
+                "description": "Comma-separated fields, each with - for descending",
+                "schema": {"type": "string", "pattern": f"^{key}(,{key})*$"},
+            },
+            {"name": "countOnly", "in": "query", "schema": {"type": "boolean"}},
+        ],
+    }
+
+
 T = TypeVar("T")
+
+
+class Message(BaseModel):
+    """One message about a field."""
+
+    message: str
+
+
+class ErrorList(BaseModel):
+    """ItemPath's errors: one `{field: {"message"}}` object per problem."""
+
+    errors: list[dict[str, Message]]
+
+
+class TokenError(BaseModel):
+    """A refused token (a missing, expired or malformed one), as Flask-JWT-Extended says it."""
+
+    msg: str
+
+
+def error_body(status: int) -> Any:
+    """The model of ItemPath's error bodies with `status`."""
+    if status == 401:
+        return TokenError
+    if status == 422:  # a malformed token, or a clash with what is stored
+        return TokenError | ErrorList
+    return ErrorList
 
 
 def render(request: Request, exc: PickbayError) -> Response:
@@ -126,7 +201,12 @@ async def _listing(
 # ---------------------------------------------------------------------- users
 
 
-@router.post(PREFIX + "/users/login", summary="Log in: access and refresh tokens")
+@router.post(
+    PREFIX + "/users/login",
+    summary="Log in: access and refresh tokens",
+    openapi_extra=body_schema(docs.LOGIN, docs.JSON),
+    responses={404: {"description": "No user with that name and password."}},
+)
 async def login(request: Request) -> JsonResponse:
     """`{"username", "password"}` -> tokens; 404 for a wrong pair (as the vendor answers)."""
     body = await _json(request)
@@ -146,7 +226,11 @@ async def login(request: Request) -> JsonResponse:
     )
 
 
-@router.get(PREFIX + "/users/refresh", summary="A new access token for a refresh token")
+@router.get(
+    PREFIX + "/users/refresh",
+    summary="A new access token for a refresh token",
+    openapi_extra={"security": [{"ItemPathToken": []}]},
+)
 async def refresh(request: Request) -> JsonResponse:
     """Send the refresh token as the bearer token."""
     access = runtime(request).accounts.refresh(_bearer(request))
@@ -156,7 +240,11 @@ async def refresh(request: Request) -> JsonResponse:
 # ---------------------------------------------------------------------- orders
 
 
-@router.get(PREFIX + "/orders", summary="List orders (filters, limit, offset, orderBy, countOnly)")
+@router.get(
+    PREFIX + "/orders",
+    summary="List orders (filters, limit, offset, orderBy, countOnly)",
+    openapi_extra=_list_arguments(ORDER_FIELDS),
+)
 async def list_orders(request: Request) -> JsonResponse:
     """Orders, live and processed, filtered in the database."""
     service = _service(request)
@@ -171,7 +259,11 @@ async def list_orders(request: Request) -> JsonResponse:
     )
 
 
-@router.post(PREFIX + "/orders", summary="Create an order (queued until the lift imports it)")
+@router.post(
+    PREFIX + "/orders",
+    summary="Create an order (queued until the lift imports it)",
+    openapi_extra=body_schema(docs.NEW_ORDER, docs.JSON),
+)
 async def create_order(request: Request) -> JsonResponse:
     """The order as queued; the lift imports and (if asked) allocates it soon after."""
     authenticate(request)
@@ -186,7 +278,11 @@ async def show_order(request: Request, order_id: str) -> JsonResponse:
     return JsonResponse({"order": order_view(await _service(request).get(order_id))})
 
 
-@router.put(PREFIX + "/orders/{order_id}", summary="Update an order; allocate or deallocate")
+@router.put(
+    PREFIX + "/orders/{order_id}",
+    summary="Update an order; allocate or deallocate",
+    openapi_extra=body_schema(docs.ORDER_CHANGES, docs.JSON),
+)
 @router.put(LEGACY_PREFIX + "/{order_id}", include_in_schema=False)
 async def update_order(request: Request, order_id: str) -> JsonResponse:
     """Only the keys sent change; `allocate` true or false (de)allocates."""
@@ -207,7 +303,11 @@ async def delete_order(request: Request, order_id: str) -> JsonResponse:
 # ---------------------------------------------------------------------- order lines
 
 
-@router.get(PREFIX + "/order_lines", summary="List order lines")
+@router.get(
+    PREFIX + "/order_lines",
+    summary="List order lines",
+    openapi_extra=_list_arguments(LINE_FIELDS),
+)
 async def list_lines(request: Request) -> JsonResponse:
     """Order lines of every order, filtered in the database."""
     service = _service(request)
@@ -221,7 +321,12 @@ async def list_lines(request: Request) -> JsonResponse:
     )
 
 
-@router.post(PREFIX + "/order_lines", summary="Add a line to an order not yet allocated")
+@router.post(
+    PREFIX + "/order_lines",
+    summary="Add a line to an order not yet allocated",
+    openapi_extra=body_schema(docs.NEW_LINE, docs.JSON),
+    responses={404: {"description": "No order with that orderId, or no such material."}},
+)
 async def create_line(request: Request) -> JsonResponse:
     """`{"orderId", "materialId" or "materialName", "quantity", ...}`."""
     authenticate(request)
@@ -244,7 +349,11 @@ async def show_line(request: Request, line_id: str) -> JsonResponse:
 # ---------------------------------------------------------------------- materials
 
 
-@router.get(PREFIX + "/materials", summary="List materials with their stock")
+@router.get(
+    PREFIX + "/materials",
+    summary="List materials with their stock",
+    openapi_extra=_list_arguments(MATERIAL_FIELDS),
+)
 async def list_materials(request: Request) -> JsonResponse:
     """Materials, filtered in the database."""
     service = _service(request)
@@ -258,7 +367,11 @@ async def list_materials(request: Request) -> JsonResponse:
     )
 
 
-@router.post(PREFIX + "/materials", summary="Create a material")
+@router.post(
+    PREFIX + "/materials",
+    summary="Create a material",
+    openapi_extra=body_schema(docs.NEW_MATERIAL, docs.JSON),
+)
 async def create_material(request: Request) -> JsonResponse:
     """A new material, with no stock until a put order stores some."""
     authenticate(request)
@@ -275,7 +388,11 @@ async def show_material(request: Request, key: str) -> JsonResponse:
     return JsonResponse({"material": material_view(await _service(request).get_material(key))})
 
 
-@router.post(PREFIX + "/materials/{key}", summary="Update a material")
+@router.post(
+    PREFIX + "/materials/{key}",
+    summary="Update a material",
+    openapi_extra=body_schema(docs.MATERIAL_CHANGES, docs.JSON),
+)
 @router.put(PREFIX + "/materials/{key}", include_in_schema=False)
 async def update_material(request: Request, key: str) -> JsonResponse:
     """Only the keys sent change."""

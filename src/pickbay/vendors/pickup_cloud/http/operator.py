@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pickbay.api.common import PREFIX, Admin, read_json
 from pickbay.http.common import JsonResponse, body_schema, runtime
+from pickbay.http.openapi import NAMED
 from pickbay.vendors.pickup_cloud.http.views import order_view
 from pickbay.vendors.pickup_cloud.machine import EXPIRY_SOURCES, SHAPES
 from pickbay.vendors.pickup_cloud.model import PickupOrder
@@ -59,7 +60,7 @@ class PickupIn(BaseModel):
     pickupCode: Annotated[str, Field(min_length=1, max_length=200)]
 
 
-class CancelIn(BaseModel):
+class RobotCancelIn(BaseModel):
     """Cancel by pickup code or storage code."""
 
     model_config = ConfigDict(extra="forbid")
@@ -82,7 +83,10 @@ def _robot(request: Request) -> PickupCloudService:
 
 
 @router.post(
-    "/input", summary="Input packs into the robot", openapi_extra=body_schema(InputIn, JSON)
+    "/input",
+    summary="Input packs into the robot",
+    openapi_extra=body_schema(InputIn, JSON),
+    responses=NAMED,
 )
 async def input_packs(request: Request) -> JsonResponse:
     """Store packs for an order by its storage code (DataMatrix label)."""
@@ -103,7 +107,12 @@ async def input_packs(request: Request) -> JsonResponse:
     return JsonResponse(operator_view(order))
 
 
-@router.post("/pickup", summary="Pick up an order", openapi_extra=body_schema(PickupIn, JSON))
+@router.post(
+    "/pickup",
+    summary="Pick up an order",
+    openapi_extra=body_schema(PickupIn, JSON),
+    responses=NAMED,
+)
 async def pick_up(request: Request) -> JsonResponse:
     """The customer scans the pickup code (QR); the robot outputs every stored pack."""
     body = await read_json(request, PickupIn)
@@ -111,10 +120,15 @@ async def pick_up(request: Request) -> JsonResponse:
     return JsonResponse({"order": operator_view(order), "packs": packs})
 
 
-@router.post("/cancel", summary="Cancel an order", openapi_extra=body_schema(CancelIn, JSON))
+@router.post(
+    "/cancel",
+    summary="Cancel an order",
+    openapi_extra=body_schema(RobotCancelIn, JSON),
+    responses=NAMED,
+)
 async def cancel(request: Request) -> JsonResponse:
     """Cancel from the pharmacy's side, by pickup or storage code."""
-    body = await read_json(request, CancelIn)
+    body = await read_json(request, RobotCancelIn)
     order = await _robot(request).operator_cancel(body.code, body.reason)
     return JsonResponse(operator_view(order))
 

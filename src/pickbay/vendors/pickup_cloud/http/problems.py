@@ -6,7 +6,7 @@ import secrets
 from typing import Any
 
 from fastapi import Request
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.responses import Response
 
 from pickbay.core.errors import InvalidInput, PickbayError
@@ -42,6 +42,28 @@ _NET_TYPES = {
     "model": "System.Object",
     "dict": "System.Object",
 }
+
+
+MEDIA_TYPE = "application/problem+json"
+
+
+class ProblemDetails(BaseModel):
+    """An error as ASP.NET Core writes it (RFC 9457 problem details)."""
+
+    type: str = Field(description="A URI that names the kind of problem.")
+    title: str
+    status: int
+    detail: str | None = Field(default=None, description="What went wrong, when there is more.")
+    traceId: str = Field(description="The W3C trace id of the request.")
+
+
+class ValidationProblemDetails(ProblemDetails):
+    """A 400: every field that did not bind or validate, with its messages."""
+
+    errors: dict[str, list[str]] = Field(
+        description="Messages by model member (`Articles[0].QuantityOrdered`) or, when the JSON "
+        "itself could not be read, by JSON path (`$.articles[0]`)."
+    )
 
 
 def trace_id() -> str:

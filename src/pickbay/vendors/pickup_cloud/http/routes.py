@@ -127,6 +127,8 @@ def _orders(request: Request) -> PickupCloudService:
 @router.post(
     "/orders",
     summary="Create a one-time pickup order",
+    response_model=schemas.OrderOut,
+    responses={409: {"description": "An order with that number exists already."}},
     openapi_extra=body_schema(schemas.OrderIn, CONTENT_TYPES),
 )
 async def create_order(request: Request) -> JsonResponse:
@@ -139,6 +141,8 @@ async def create_order(request: Request) -> JsonResponse:
 @router.post(
     "/orders/on-behalf-of",
     summary="Create a pickup order on behalf of another client",
+    response_model=schemas.OrderOut,
+    responses={409: {"description": "An order with that number exists already."}},
     openapi_extra=body_schema(schemas.OnBehalfOfOrderIn, CONTENT_TYPES),
 )
 async def create_on_behalf_of(request: Request) -> JsonResponse:
@@ -152,6 +156,8 @@ async def create_on_behalf_of(request: Request) -> JsonResponse:
 @router.post(
     "/recurrentorders",
     summary="Create a recurrent pickup order",
+    response_model=schemas.OrderOut,
+    responses={409: {"description": "An order with that number exists already."}},
     openapi_extra=body_schema(schemas.RecurrentOrderIn, CONTENT_TYPES),
 )
 async def create_recurrent(request: Request) -> JsonResponse:
@@ -162,7 +168,11 @@ async def create_recurrent(request: Request) -> JsonResponse:
     return await _create(runtime(request), who, new, articles=False)
 
 
-@router.get("/orders/by-ordernumber/{orderNumber}", summary="Get an order by its order number")
+@router.get(
+    "/orders/by-ordernumber/{orderNumber}",
+    summary="Get an order by its order number",
+    response_model=schemas.OrderOut,
+)
 async def get_by_order_number(request: Request, orderNumber: str) -> JsonResponse:
     """The order with its articles and packs."""
     who = await tenant(request)
@@ -170,7 +180,11 @@ async def get_by_order_number(request: Request, orderNumber: str) -> JsonRespons
     return JsonResponse(order_view(order, who))
 
 
-@router.get("/orders/by-pickupcode/{pickupCode}", summary="Get an order by its pickup code")
+@router.get(
+    "/orders/by-pickupcode/{pickupCode}",
+    summary="Get an order by its pickup code",
+    response_model=schemas.OrderOut,
+)
 async def get_by_pickup_code(request: Request, pickupCode: str) -> JsonResponse:
     """The order with its articles and packs."""
     who = await tenant(request)
@@ -181,6 +195,8 @@ async def get_by_pickup_code(request: Request, pickupCode: str) -> JsonResponse:
 @router.post(
     "/orders/by-ordernumber/{orderNumber}/cancel",
     summary="Cancel an order",
+    response_model=schemas.OrderOut,
+    responses={409: {"description": "The order is picked up or cancelled already."}},
     openapi_extra={
         **body_schema(schemas.CancelIn, CONTENT_TYPES),
         "requestBody": {
@@ -199,7 +215,7 @@ async def cancel(request: Request, orderNumber: str) -> JsonResponse:
     return JsonResponse(order_view(order, who))
 
 
-@router.get("/orders", summary="List orders")
+@router.get("/orders", summary="List orders", response_model=list[schemas.OrderOut])
 async def list_orders(
     request: Request,
     state: Annotated[PickupState | None, Query(description="only orders in this state")] = None,

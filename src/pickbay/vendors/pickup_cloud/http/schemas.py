@@ -1,11 +1,14 @@
-"""Request bodies of the Pickup Cloud API, validated strictly (as System.Text.Json does)."""
+"""Request bodies of the Pickup Cloud API, validated strictly (as System.Text.Json does), and
+the answers' shapes for its OpenAPI document."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from pickbay.vendors.pickup_cloud.model import PickupState
 
 # Field limits. The vendor publishes none; these are pickbay's (docs/pickup-cloud.md).
 ORDER_NUMBER_MAX = 100
@@ -82,3 +85,59 @@ class CancelIn(_Strict):
     """Why the order is cancelled."""
 
     cancellationReason: Annotated[str | None, Field(default=None, max_length=NOTES_MAX)] = None
+
+
+# ---------------------------------------------------------------------- answers
+
+NetTime = Annotated[
+    str | None,
+    Field(
+        description="A DateTimeOffset as ASP.NET Core writes it (7 fractional digits, offset).",
+        examples=["2024-05-02T08:15:00.0000000+00:00"],
+    ),
+]
+
+
+class ArticleOut(BaseModel):
+    """An article of an order: its state, due date and the packs stored and picked up."""
+
+    scanCode: str
+    name: str
+    quantityOrdered: int
+    interval: int | None = Field(description="Days between pickups (recurrent orders).")
+    state: PickupState
+    dueDate: NetTime
+    packs: list[dict[str, Any]] = Field(
+        description="The packs the robot stored for the article, with what it read of each "
+        "(internalId, batchNumber, serialNumber, expiryDate, ...). Inferred: the vendor's "
+        "documents name the list, not its members."
+    )
+    pickedUpPacks: list[dict[str, Any]] = Field(description="The packs handed out.")
+
+
+class OrderOut(BaseModel):
+    """A pickup order as the API returns it."""
+
+    articles: list[ArticleOut] = Field(
+        description="Empty in the answer to a recurrent order's creation, as the vendor's is."
+    )
+    orderNumber: str = Field(
+        description="The caller's number; the origin of an on-behalf-of order sees its own."
+    )
+    requestCustomerToFillData: bool
+    relatedNotes: str | None
+    dosageInformation: str | None
+    state: PickupState
+    creationDate: NetTime
+    lastUpdateDate: NetTime
+    pickedUpDate: NetTime
+    canceledDate: NetTime
+    firstInputDate: NetTime
+    isOverdue: bool
+    pickupCode: str = Field(description="What the customer scans at the pickup terminal (QR).")
+    storageCode: str = Field(description="What the pharmacist sticks on the packs (DataMatrix).")
+    cancellationReason: str | None
+    origin: str | None = Field(default=None, description="On-behalf-of orders only.")
+    originOrderNumber: str | None = Field(default=None, description="On-behalf-of orders only.")
+    startDate: NetTime = Field(default=None, description="Recurrent orders only.")
+    endDate: NetTime = Field(default=None, description="Recurrent orders only.")

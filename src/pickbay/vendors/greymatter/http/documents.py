@@ -1,0 +1,105 @@
+"""GreyMatter's request bodies as its OpenAPI document states them (the seed's fields).
+
+The bodies are read by hand (`bodies.py`), naming every problem by its JSON path; the
+platform keeps fields it does not know, so every object allows more properties.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pickbay.vendors.greymatter.http.bodies import MAX_ID
+from pickbay.vendors.greymatter.model import PRIORITIES, RequestType
+
+JSON = ("application/json",)
+EXTERNAL_ID = {"type": "string", "minLength": 1, "maxLength": MAX_ID, "pattern": r"\S"}
+TYPE = {"type": "string", "enum": [k.value for k in RequestType]}
+PRODUCT = {
+    "type": "object",
+    "required": ["productQuantity", "productAttributes"],
+    "properties": {
+        "productQuantity": {"type": "integer", "minimum": 1},
+        "productAttributes": {
+            "type": "object",
+            "description": (
+                "filter_parameters: a non-empty list of filters such as "
+                "\"product_sku in ['2001']\" (a put names one product with '='); a put may "
+                "give pdfa_values instead."
+            ),
+            "properties": {
+                "filter_parameters": {"type": "array", "items": {"type": "string"}},
+                "pdfa_values": {"type": "object"},
+            },
+        },
+    },
+}
+LINE = {
+    "type": "object",
+    "required": ["externalServiceRequestId", "type", "expectations"],
+    "properties": {
+        "externalServiceRequestId": EXTERNAL_ID,
+        "type": {"type": "string", "description": "PICK_LINE under a PICK, PUT_LINE under a PUT"},
+        "expectations": {
+            "type": "object",
+            "required": ["containers"],
+            "properties": {
+                "containers": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "required": ["products"],
+                        "properties": {
+                            "products": {"type": "array", "minItems": 1, "items": PRODUCT}
+                        },
+                    },
+                }
+            },
+        },
+    },
+}
+ATTRIBUTES: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "pick_before_time": {"type": "string", "format": "date-time"},
+        "pick_after_time": {"type": "string", "format": "date-time"},
+        "simple_priority": {"type": "string", "enum": list(PRIORITIES)},
+        "order_options": {"type": "object"},
+    },
+}
+NEW_REQUEST = (
+    "ServiceRequestIn",
+    {
+        "type": "object",
+        "required": ["externalServiceRequestId", "type", "serviceRequests"],
+        "properties": {
+            "externalServiceRequestId": EXTERNAL_ID,
+            "type": TYPE,
+            "serviceRequests": {"type": "array", "minItems": 1, "items": LINE},
+            "attributes": ATTRIBUTES,
+        },
+    },
+)
+REFERENCE = (
+    "ServiceRequestReference",
+    {
+        "type": "object",
+        "required": ["externalServiceRequestId", "type"],
+        "properties": {"externalServiceRequestId": EXTERNAL_ID, "type": TYPE},
+    },
+)
+MODIFICATION = (
+    "ServiceRequestModification",
+    {
+        "type": "object",
+        "required": ["externalServiceRequestId", "type"],
+        "description": "At least one of serviceRequests and attributes.",
+        "anyOf": [{"required": ["serviceRequests"]}, {"required": ["attributes"]}],
+        "properties": {
+            "externalServiceRequestId": EXTERNAL_ID,
+            "type": TYPE,
+            "serviceRequests": {"type": "array", "minItems": 1, "items": LINE},
+            "attributes": ATTRIBUTES,
+        },
+    },
+)

@@ -1,0 +1,134 @@
+"""ItemPath's request bodies as its OpenAPI document states them.
+
+The bodies are read by hand (`bodies.py`), as Power Pick reads them: text fields also take
+numbers, booleans also take "true"/"false" and 0/1, and keys the document does not list are
+custom order fields (up to 1,999 characters), so every object allows more properties.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pickbay.vendors.itempath.http.bodies import DYNAMIC_LIMIT
+
+JSON = ("application/json",)
+
+
+def _text(limit: int, description: str = "") -> dict[str, Any]:
+    schema: dict[str, Any] = {
+        "anyOf": [{"type": "string", "maxLength": limit}, {"type": "number"}, {"type": "null"}]
+    }
+    if description:
+        schema["description"] = description
+    return schema
+
+
+BOOLEAN = {
+    "anyOf": [{"type": "boolean"}, {"type": "string", "enum": ["true", "false"]}],
+    "description": 'true or false (also "true", "false", 1 or 0)',
+}
+DIRECTION = {
+    "anyOf": [
+        {"type": "integer", "enum": [1, 2, 3, 4, 5, 7]},
+        {"type": "string", "enum": ["put", "pick", "return", "transport", "count", "production"]},
+    ],
+    "description": "1 put, 2 pick (the default), 3 return, 4 transport, 5 count, 7 production",
+}
+PRIORITY = {"type": "integer", "enum": [1, 2, 3, 4], "description": "1 to 4 (default 2)"}
+NAME = {"type": "string", "minLength": 1, "maxLength": 50}
+
+LINE_PROPERTIES: dict[str, Any] = {
+    "materialId": {"type": "string", "description": "The material's id (or send materialName)"},
+    "materialName": {"type": "string", "description": "The material's name (or materialId)"},
+    "quantity": {"type": "number", "exclusiveMinimum": 0},
+    "number": {"type": "integer", "description": "The line's number in its order"},
+    "lot": _text(50),
+    "serialNumber": _text(50),
+    "qualification": _text(50),
+    "hostIdentification": _text(50),
+    **{f"Info{n}": _text(DYNAMIC_LIMIT) for n in range(1, 6)},
+}
+LINE = {
+    "type": "object",
+    "required": ["quantity"],
+    "anyOf": [{"required": ["materialId"]}, {"required": ["materialName"]}],
+    "properties": LINE_PROPERTIES,
+    "additionalProperties": True,
+}
+ORDER_PROPERTIES: dict[str, Any] = {
+    "name": NAME,
+    "directionType": DIRECTION,
+    "priority": PRIORITY,
+    "allocate": BOOLEAN,
+    "warehouseName": {"type": "string", "description": "Or warehouseId, not both"},
+    "warehouseId": {"type": "string"},
+    "deadline": {"type": "string", "format": "date-time"},
+    "owner": _text(50),
+    "recipient": _text(50),
+    "unit": _text(50),
+    "handlingUnit": _text(50),
+    **{f"Info{n}": _text(DYNAMIC_LIMIT) for n in range(1, 6)},
+}
+
+LOGIN = (
+    "Login",
+    {
+        "type": "object",
+        "required": ["username", "password"],
+        "properties": {
+            "username": {"type": "string", "minLength": 1},
+            "password": {"type": "string", "minLength": 1},
+        },
+    },
+)
+NEW_ORDER = (
+    "NewOrder",
+    {
+        "type": "object",
+        "required": ["name", "order_lines"],
+        "properties": {
+            **ORDER_PROPERTIES,
+            "order_lines": {"type": "array", "minItems": 1, "items": LINE},
+        },
+        "additionalProperties": {
+            "anyOf": [{"type": "string", "maxLength": DYNAMIC_LIMIT}, {"type": "null"}],
+            "description": "A custom order field (ORDERNOTE, ...)",
+        },
+    },
+)
+ORDER_CHANGES = (
+    "OrderChanges",
+    {
+        "type": "object",
+        "description": "Only the keys sent change; allocate true or false (de)allocates.",
+        "properties": ORDER_PROPERTIES,
+        "additionalProperties": True,
+    },
+)
+NEW_LINE = (
+    "NewOrderLine",
+    {
+        **LINE,
+        "required": ["orderId", "quantity"],
+        "properties": {"orderId": {"type": "string"}, **LINE_PROPERTIES},
+    },
+)
+MATERIAL_PROPERTIES: dict[str, Any] = {
+    "name": NAME,
+    "Description": _text(200),
+    "unitOfMeasure": _text(50),
+    "isBlocked": BOOLEAN,
+    **{f"Info{n}": _text(DYNAMIC_LIMIT) for n in range(1, 6)},
+}
+NEW_MATERIAL = (
+    "NewMaterial",
+    {"type": "object", "required": ["name"], "properties": MATERIAL_PROPERTIES},
+)
+MATERIAL_CHANGES = (
+    "MaterialChanges",
+    {
+        "type": "object",
+        "description": "Only the keys sent change.",
+        "properties": MATERIAL_PROPERTIES,
+    },
+)
