@@ -10,10 +10,15 @@ from starlette.responses import Response
 
 from pickbay.api.common import PREFIX, Admin, RowId, read_json
 from pickbay.http.common import JsonResponse, body_schema, runtime
+from pickbay.vendors.registry import VENDORS
 from pickbay.webhooks.subscriptions import URL_PATTERN
 
 router = APIRouter(prefix=PREFIX + "/webhooks", tags=["Webhooks"], dependencies=[Admin])
 JSON = ("application/json",)
+
+
+# The vendors whose events become webhook notifications.
+NOTIFYING = [vendor.name for vendor in VENDORS if vendor.webhook_format() is not None]
 
 
 class SubscriptionIn(BaseModel):
@@ -32,7 +37,11 @@ class SubscriptionIn(BaseModel):
     secret: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     dialect: Annotated[
         str | None,
-        Field(max_length=32, description="whose notifications (default: the one that sends any)"),
+        Field(
+            max_length=32,
+            description="whose notifications (default: the one that sends any)",
+            json_schema_extra={"enum": [*NOTIFYING, None]},
+        ),
     ] = None
 
 

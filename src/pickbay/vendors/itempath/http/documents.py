@@ -1,4 +1,4 @@
-"""ItemPath's request bodies as its OpenAPI document states them.
+"""ItemPath's request bodies and answers as its OpenAPI document states them.
 
 The bodies are read by hand (`bodies.py`), as Power Pick reads them: text fields also take
 numbers, booleans also take "true"/"false" and 0/1, and keys the document does not list are
@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from pickbay.vendors.itempath.http.bodies import DYNAMIC_LIMIT
+from pickbay.vendors.itempath.model import LineStatus, OrderStatus
 
 JSON = ("application/json",)
 
@@ -132,3 +135,173 @@ MATERIAL_CHANGES = (
         "properties": MATERIAL_PROPERTIES,
     },
 )
+
+
+# ---------------------------------------------------------------------- answers
+
+Text = str | None
+
+
+class StorageUnit(BaseModel):
+    """Where an allocated order's lines wait: the lift module."""
+
+    id: str
+    name: str
+
+
+class LineInOrder(BaseModel):
+    """A line as its order shows it."""
+
+    number: int
+    serialNumber: Text
+    materialName: str
+    quantity: float
+    quantityDeviated: float
+    id: str
+    quantityConfirmed: float
+    modifiedDate: Text
+    quantityRequested: float
+    lot: Text
+
+
+class Order(BaseModel):
+    """An order with its lines, and its custom fields (ORDERNOTE, ...) as further keys."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    name: str
+    status: OrderStatus
+    directionType: int = Field(
+        description="1 put, 2 pick, 3 return, 4 transport, 5 count, 7 production"
+    )
+    priority: int
+    orderType: int
+    hasStock: int
+    incompleteAllocations: int
+    order_lines: list[LineInOrder]
+    storageUnits: list[StorageUnit] = Field(description="The lift module, once allocated.")
+    modifiedDate: Text
+    deadline: Text
+    warehouseName: Text
+    handlingUnit: Text
+    unit: Text
+    Info1: Text
+    Info2: Text
+    Info3: Text
+    Info4: Text
+    Info5: Text
+    ORDERISSUETO: Text
+    ORDERNOTE: Text
+    ORDERFACILITY: Text
+    ORDERINFO6: Text
+
+
+class OrderLine(BaseModel):
+    """An order line with every attribute (custom ones as further keys)."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    orderId: str
+    number: int
+    directionType: int
+    materialId: str
+    materialName: str
+    quantity: float
+    quantityRequested: float
+    quantityConfirmed: float
+    quantityDeviated: float
+    status: LineStatus
+    lot: Text
+    serialNumber: Text
+    qualification: Text
+    hostIdentification: Text
+    Info1: Text
+    Info2: Text
+    Info3: Text
+    Info4: Text
+    Info5: Text
+    modifiedDate: Text
+
+
+class Material(BaseModel):
+    """A material with its stock figures."""
+
+    id: str
+    name: str
+    Description: Text
+    unitOfMeasure: Text
+    currentQuantity: float
+    pickQuantity: float = Field(description="Allocated to picks not yet confirmed.")
+    putQuantity: float = Field(description="Allocated to puts not yet confirmed.")
+    expectedQuantity: float
+    netQuantity: float
+    isBlocked: int
+    creationDate: Text
+    modifiedDate: Text
+    Info1: Text
+    Info2: Text
+    Info3: Text
+    Info4: Text
+    Info5: Text
+
+
+class Tokens(BaseModel):
+    """A signed-in user's tokens."""
+
+    login: bool
+    accessToken: str
+    refreshToken: str
+
+
+class AccessToken(BaseModel):
+    """A new access token."""
+
+    accessToken: str
+
+
+class Count(BaseModel):
+    """How many match (countOnly=true)."""
+
+    count: int
+
+
+class Orders(BaseModel):
+    """A page of orders."""
+
+    orders: list[Order]
+
+
+class OneOrder(BaseModel):
+    """One order."""
+
+    order: Order
+
+
+class OrderLines(BaseModel):
+    """A page of order lines."""
+
+    order_lines: list[OrderLine]
+
+
+class OneOrderLine(BaseModel):
+    """One order line."""
+
+    order_line: OrderLine
+
+
+class Materials(BaseModel):
+    """A page of materials."""
+
+    materials: list[Material]
+
+
+class OneMaterial(BaseModel):
+    """One material."""
+
+    material: Material
+
+
+class Deleted(BaseModel):
+    """What a delete answers."""
+
+    deleted: str = Field(examples=["true"])

@@ -204,6 +204,7 @@ async def _listing(
 @router.post(
     PREFIX + "/users/login",
     summary="Log in: access and refresh tokens",
+    response_model=docs.Tokens,
     openapi_extra=body_schema(docs.LOGIN, docs.JSON),
     responses={404: {"description": "No user with that name and password."}},
 )
@@ -229,6 +230,7 @@ async def login(request: Request) -> JsonResponse:
 @router.get(
     PREFIX + "/users/refresh",
     summary="A new access token for a refresh token",
+    response_model=docs.AccessToken,
     openapi_extra={"security": [{"ItemPathToken": []}]},
 )
 async def refresh(request: Request) -> JsonResponse:
@@ -243,6 +245,7 @@ async def refresh(request: Request) -> JsonResponse:
 @router.get(
     PREFIX + "/orders",
     summary="List orders (filters, limit, offset, orderBy, countOnly)",
+    response_model=docs.Orders | docs.Count,
     openapi_extra=_list_arguments(ORDER_FIELDS),
 )
 async def list_orders(request: Request) -> JsonResponse:
@@ -262,6 +265,7 @@ async def list_orders(request: Request) -> JsonResponse:
 @router.post(
     PREFIX + "/orders",
     summary="Create an order (queued until the lift imports it)",
+    response_model=docs.OneOrder,
     openapi_extra=body_schema(docs.NEW_ORDER, docs.JSON),
 )
 async def create_order(request: Request) -> JsonResponse:
@@ -271,7 +275,11 @@ async def create_order(request: Request) -> JsonResponse:
     return JsonResponse({"order": order_view(order)})
 
 
-@router.get(PREFIX + "/orders/{order_id}", summary="Show an order (live or processed)")
+@router.get(
+    PREFIX + "/orders/{order_id}",
+    summary="Show an order (live or processed)",
+    response_model=docs.OneOrder,
+)
 async def show_order(request: Request, order_id: str) -> JsonResponse:
     """One order by id."""
     authenticate(request)
@@ -281,6 +289,7 @@ async def show_order(request: Request, order_id: str) -> JsonResponse:
 @router.put(
     PREFIX + "/orders/{order_id}",
     summary="Update an order; allocate or deallocate",
+    response_model=docs.OneOrder,
     openapi_extra=body_schema(docs.ORDER_CHANGES, docs.JSON),
 )
 @router.put(LEGACY_PREFIX + "/{order_id}", include_in_schema=False)
@@ -291,7 +300,11 @@ async def update_order(request: Request, order_id: str) -> JsonResponse:
     return JsonResponse({"order": order_view(await _service(request).update(order_id, changes))})
 
 
-@router.delete(PREFIX + "/orders/{order_id}/delete", summary="Delete an order and its lines")
+@router.delete(
+    PREFIX + "/orders/{order_id}/delete",
+    summary="Delete an order and its lines",
+    response_model=docs.Deleted,
+)
 @router.delete(PREFIX + "/orders/{order_id}", include_in_schema=False)
 async def delete_order(request: Request, order_id: str) -> JsonResponse:
     """`{"deleted": "true"}`."""
@@ -306,6 +319,7 @@ async def delete_order(request: Request, order_id: str) -> JsonResponse:
 @router.get(
     PREFIX + "/order_lines",
     summary="List order lines",
+    response_model=docs.OrderLines | docs.Count,
     openapi_extra=_list_arguments(LINE_FIELDS),
 )
 async def list_lines(request: Request) -> JsonResponse:
@@ -324,6 +338,7 @@ async def list_lines(request: Request) -> JsonResponse:
 @router.post(
     PREFIX + "/order_lines",
     summary="Add a line to an order not yet allocated",
+    response_model=docs.OneOrderLine,
     openapi_extra=body_schema(docs.NEW_LINE, docs.JSON),
     responses={404: {"description": "No order with that orderId, or no such material."}},
 )
@@ -338,7 +353,11 @@ async def create_line(request: Request) -> JsonResponse:
     return JsonResponse({"order_line": line_view(line, order.id, int(order.direction))})
 
 
-@router.get(PREFIX + "/order_lines/{line_id}", summary="Show an order line")
+@router.get(
+    PREFIX + "/order_lines/{line_id}",
+    summary="Show an order line",
+    response_model=docs.OneOrderLine,
+)
 async def show_line(request: Request, line_id: str) -> JsonResponse:
     """One order line by id."""
     authenticate(request)
@@ -352,6 +371,7 @@ async def show_line(request: Request, line_id: str) -> JsonResponse:
 @router.get(
     PREFIX + "/materials",
     summary="List materials with their stock",
+    response_model=docs.Materials | docs.Count,
     openapi_extra=_list_arguments(MATERIAL_FIELDS),
 )
 async def list_materials(request: Request) -> JsonResponse:
@@ -370,6 +390,7 @@ async def list_materials(request: Request) -> JsonResponse:
 @router.post(
     PREFIX + "/materials",
     summary="Create a material",
+    response_model=docs.OneMaterial,
     openapi_extra=body_schema(docs.NEW_MATERIAL, docs.JSON),
 )
 async def create_material(request: Request) -> JsonResponse:
@@ -381,7 +402,11 @@ async def create_material(request: Request) -> JsonResponse:
     )
 
 
-@router.get(PREFIX + "/materials/{key}", summary="Show a material (by id or name)")
+@router.get(
+    PREFIX + "/materials/{key}",
+    summary="Show a material (by id or name)",
+    response_model=docs.OneMaterial,
+)
 async def show_material(request: Request, key: str) -> JsonResponse:
     """One material."""
     authenticate(request)
@@ -391,6 +416,7 @@ async def show_material(request: Request, key: str) -> JsonResponse:
 @router.post(
     PREFIX + "/materials/{key}",
     summary="Update a material",
+    response_model=docs.OneMaterial,
     openapi_extra=body_schema(docs.MATERIAL_CHANGES, docs.JSON),
 )
 @router.put(PREFIX + "/materials/{key}", include_in_schema=False)
@@ -402,7 +428,11 @@ async def update_material(request: Request, key: str) -> JsonResponse:
     return JsonResponse({"material": material_view(found)})
 
 
-@router.delete(PREFIX + "/materials/{key}", summary="Delete a material no line uses")
+@router.delete(
+    PREFIX + "/materials/{key}",
+    summary="Delete a material no line uses",
+    response_model=docs.Deleted,
+)
 async def delete_material(request: Request, key: str) -> JsonResponse:
     """`{"deleted": "true"}`."""
     authenticate(request)
