@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from pickbay import __version__
+from pickbay.api import answers
 from pickbay.api import clock as clock_api
 from pickbay.api import cluster as cluster_api
 from pickbay.api import common as own_api
@@ -202,12 +203,18 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             response.headers.update(exc.headers)
         return response
 
-    @app.get("/healthz", tags=["Health"], summary="Liveness")
+    @app.get("/healthz", tags=["Health"], summary="Liveness", response_model=answers.Health)
     async def healthz() -> JsonResponse:
         """200 while the process serves requests."""
         return JsonResponse({"status": "ok", "version": __version__})
 
-    @app.get("/readyz", tags=["Health"], summary="Readiness")
+    @app.get(
+        "/readyz",
+        tags=["Health"],
+        summary="Readiness",
+        response_model=answers.Readiness,
+        responses={503: {"model": answers.Readiness, "description": "Something is unreachable."}},
+    )
     async def readyz() -> JsonResponse:
         """200 when this process reaches its database and backplane, else 503 saying which
         it cannot reach (a process without its backplane still serves, on the database poll;

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import httpx
+import jsonschema_rs
 import pytest
 
 from pickbay import testing
 from pickbay.app import create_app
+from pickbay.testing import Pickbay
 
 DOCUMENTS = create_app(testing.settings("sqlite+aiosqlite://")).state.documents()
 PREFIXES = {
@@ -75,3 +79,345 @@ def test_bodies_read_by_hand_are_documented() -> None:
             for method, operation in item.items():
                 if method in ("post", "put"):
                     assert "requestBody" in operation, (api, method, path)
+
+
+class Conformance:
+    """Calls over real HTTP, each answer checked against its API's document: its status is
+    documented, and its body has the documented media type and fits the documented schema."""
+
+    def __init__(self, server: Pickbay) -> None:
+        self.http = httpx.Client(base_url=server.url, timeout=10)
+        self.seen: set[tuple[str, str, str]] = set()
+
+    def call(
+        self, api: str, method: str, template: str, status: int, **kwargs: Any
+    ) -> httpx.Response:
+        """Call `template` (filled from `path=`), expect `status`, check the answer."""
+        path = template.format(**kwargs.pop("path", {}))
+        r = self.http.request(method, path, **kwargs)
+        assert r.status_code == status, (method, path, r.status_code, r.text[:300])
+        doc = DOCUMENTS[api]
+        responses = doc["paths"][template][method.lower()]["responses"]
+        assert str(status) in responses, (method, template, status)
+        content = responses[str(status)].get("content")
+        if content:
+            media = r.headers["content-type"].split(";")[0].strip()
+            assert media in content, (method, template, status, media, list(content))
+            schema = content[media].get("schema")
+            if schema and media.endswith("json"):
+                root = {**schema, "components": doc["components"]}
+                errors = [
+                    e.message for e in jsonschema_rs.validator_for(root).iter_errors(r.json())
+                ]
+                assert errors == [], (method, template, status, errors[:3], r.text[:300])
+        self.seen.add((api, method.lower(), template))
+        return r
+
+
+@pytest.fixture
+def conform(pickbay: Pickbay) -> Iterator[Conformance]:
+    """A checker of answers against the documents, on a live server."""
+    checker = Conformance(pickbay)
+    try:
+        yield checker
+    finally:
+        checker.http.close()
+
+
+PC = "pickup-cloud"
+KEY = {"x-api-key": "dev"}
+ADMIN = {"Authorization": "Bearer dev"}
+
+
+def test_pickup_cloud_answers_as_documented(conform: Conformance) -> None:
+    order = {
+        "orderNumber": "DOC-1",
+        "articles": [{"scanCode": "5948912001188", "name": "Aspirin", "quantityOrdered": 1}],
+    }
+    c = conform.call
+    made = c(PC, "POST", "/api/v2/orders", 200, json=order, headers=KEY).json()
+    c(PC, "POST", "/api/v2/orders", 409, json=order, headers=KEY)
+    c(PC, "POST", "/api/v2/orders", 400, json={"orderNumber": ""}, headers=KEY)
+    c(PC, "POST", "/api/v2/orders", 401, json=order)
+    c(
+        PC,
+        "POST",
+        "/api/v2/orders",
+        415,
+        content=b"x",
+        headers={**KEY, "content-type": "text/plain"},
+    )
+    number = {"orderNumber": "DOC-1"}
+    c(PC, "GET", "/api/v2/orders/by-ordernumber/{orderNumber}", 200, path=number, headers=KEY)
+    c(
+        PC,
+        "GET",
+        "/api/v2/orders/by-ordernumber/{orderNumber}",
+        404,
+        path={"orderNumber": "no"},
+        headers=KEY,
+    )
+    code = {"pickupCode": made["pickupCode"]}
+    c(PC, "GET", "/api/v2/orders/by-pickupcode/{pickupCode}", 200, path=code, headers=KEY)
+    c(PC, "GET", "/api/v2/orders", 200, params={"take": 5}, headers=KEY)
+    c(PC, "GET", "/api/v2/orders", 400, params={"take": 0}, headers=KEY)
+    behalf = {**order, "orderNumber": "DOC-2", "origin": "clinic", "originOrderNumber": "C-9"}
+    c(PC, "POST", "/api/v2/orders/on-behalf-of", 200, json=behalf, headers=KEY)
+    recurrent = {
+        "orderNumber": "DOC-3",
+        "articles": [{**order["articles"][0], "interval": 10}],  # type: ignore[dict-item]
+        "startDate": "2030-02-01T00:00:00",
+        "endDate": "2030-03-01T00:00:00",
+    }
+    c(PC, "POST", "/api/v2/recurrentorders", 200, json=recurrent, headers=KEY)
+    ops = "/pickbay/v1/pickup-cloud"
+    c(
+        "pickbay",
+        "POST",
+        ops + "/input",
+        200,
+        json={"storageCode": made["storageCode"]},
+        headers=ADMIN,
+    )
+    c(
+        "pickbay",
+        "GET",
+        ops + "/orders/{code}",
+        200,
+        path={"code": made["pickupCode"]},
+        headers=ADMIN,
+    )
+    c(
+        "pickbay",
+        "POST",
+        ops + "/pickup",
+        200,
+        json={"pickupCode": made["pickupCode"]},
+        headers=ADMIN,
+    )
+    c("pickbay", "POST", ops + "/input", 404, json={"storageCode": "nothing"}, headers=ADMIN)
+    cancel = "/api/v2/orders/by-ordernumber/{orderNumber}/cancel"
+    c(PC, "POST", cancel, 409, path=number, headers=KEY)
+    c(
+        PC,
+        "POST",
+        cancel,
+        200,
+        path={"orderNumber": "DOC-2"},
+        json={"cancellationReason": "x"},
+        headers=KEY,
+    )
+    c("pickbay", "POST", ops + "/cancel", 409, json={"code": made["pickupCode"]}, headers=ADMIN)
+
+
+def test_itempath_answers_as_documented(conform: Conformance) -> None:
+    c = conform.call
+    ip = "itempath"
+    c(ip, "POST", "/api/users/login", 404, json={"username": "admin", "password": "no"})
+    c(ip, "POST", "/api/users/login", 400, json={"username": "admin"})
+    tokens = c(
+        ip, "POST", "/api/users/login", 200, json={"username": "admin", "password": "admin"}
+    ).json()
+    auth = {"Authorization": "Bearer " + tokens["accessToken"]}
+    c(
+        ip,
+        "GET",
+        "/api/users/refresh",
+        200,
+        headers={"Authorization": "Bearer " + tokens["refreshToken"]},
+    )
+    c(ip, "GET", "/api/users/refresh", 422, headers=auth)
+    c(ip, "GET", "/api/orders", 401)
+    c(ip, "GET", "/api/orders", 422, headers={"Authorization": "Bearer not-a-token"})
+    order = {
+        "name": "DOC-PICK",
+        "directionType": "Pick",
+        "ORDERNOTE": "by the document",
+        "order_lines": [{"materialName": "S105", "quantity": 2, "Info1": "x"}],
+    }
+    made = c(ip, "POST", "/api/orders", 200, json=order, headers=auth).json()["order"]
+    c(ip, "POST", "/api/orders", 400, json={"name": "x", "order_lines": []}, headers=auth)
+    one = {"order_id": made["id"]}
+    c(
+        ip,
+        "GET",
+        "/api/orders",
+        200,
+        params={"name": "[like]DOC%", "orderBy": "-name"},
+        headers=auth,
+    )
+    c(ip, "GET", "/api/orders", 200, params={"countOnly": "true"}, headers=auth)
+    c(ip, "GET", "/api/orders", 400, params={"nothing": "1"}, headers=auth)
+    c(ip, "GET", "/api/orders/{order_id}", 200, path=one, headers=auth)
+    c(ip, "GET", "/api/orders/{order_id}", 404, path={"order_id": "none"}, headers=auth)
+    c(ip, "PUT", "/api/orders/{order_id}", 200, path=one, json={"priority": 3}, headers=auth)
+    lines = c(ip, "GET", "/api/order_lines", 200, params={"orderId": made["id"]}, headers=auth)
+    line = lines.json()["order_lines"][0]
+    c(ip, "GET", "/api/order_lines/{line_id}", 200, path={"line_id": line["id"]}, headers=auth)
+    new_line = {"orderId": made["id"], "materialName": "S105", "quantity": 1}
+    c(ip, "POST", "/api/order_lines", 200, json=new_line, headers=auth)
+    c(ip, "GET", "/api/materials", 200, headers=auth)
+    c(ip, "GET", "/api/materials", 200, params={"countOnly": "1"}, headers=auth)
+    c(ip, "POST", "/api/materials", 200, json={"name": "DOC-M", "Description": "d"}, headers=auth)
+    key = {"key": "DOC-M"}
+    c(ip, "GET", "/api/materials/{key}", 200, path=key, headers=auth)
+    c(ip, "POST", "/api/materials/{key}", 200, path=key, json={"Info1": "i"}, headers=auth)
+    c(
+        "pickbay",
+        "PUT",
+        "/pickbay/v1/itempath/materials/{key}/stock",
+        200,
+        path=key,
+        json={"quantity": 5},
+        headers=ADMIN,
+    )
+    c(ip, "DELETE", "/api/materials/{key}", 200, path=key, headers=auth)
+    c(ip, "PUT", "/api/orders/{order_id}", 200, path=one, json={"allocate": True}, headers=auth)
+    c(ip, "DELETE", "/api/orders/{order_id}/delete", 200, path=one, headers=auth)
+    users = "/pickbay/v1/itempath/users"
+    c("pickbay", "POST", users, 201, json={"username": "erp", "password": "pw"}, headers=ADMIN)
+    c(
+        "pickbay",
+        "POST",
+        users + "/{username}/application-token",
+        200,
+        path={"username": "erp"},
+        headers=ADMIN,
+    )
+
+
+GM = "greymatter"
+SR = "/api-gateway/sr-service/platform-srms/service-request"
+TOKEN = "/api-gateway/auth-service/platform-auth/oauth/token"
+CLIENT = {"Authorization": "Basic YnV0bGVyOmJ1dGxlcg=="}
+
+
+def test_greymatter_answers_as_documented(conform: Conformance) -> None:
+    c = conform.call
+    grant = {"grant_type": "password", "username": "admin", "password": "admin"}
+    c(GM, "POST", TOKEN, 401, data=grant)
+    c(GM, "POST", TOKEN, 400, data={"grant_type": "other"}, headers=CLIENT)
+    token = c(GM, "POST", TOKEN, 200, data=grant, headers=CLIENT).json()["access_token"]
+    auth = {"Authorization": "Bearer " + token}
+    pick = {
+        "externalServiceRequestId": "DOC-SR",
+        "type": "PICK",
+        "serviceRequests": [
+            {
+                "externalServiceRequestId": "DOC-SR_1",
+                "type": "PICK_LINE",
+                "expectations": {
+                    "containers": [
+                        {
+                            "products": [
+                                {
+                                    "productQuantity": 1,
+                                    "productAttributes": {
+                                        "filter_parameters": ["product_sku = 'MM00001'"]
+                                    },
+                                }
+                            ]
+                        }
+                    ]
+                },
+            }
+        ],
+        "attributes": {"pick_before_time": "2030-04-09T18:00:00Z"},
+    }
+    made = c(GM, "POST", SR, 200, json=pick, headers=auth).json()
+    c(GM, "POST", SR, 400, json=pick, headers=auth)  # a taken id is bad data
+    c(GM, "POST", SR, 401, json=pick)
+    c(GM, "GET", SR + "/{sr_id}", 200, path={"sr_id": made["id"]}, headers=auth)
+    line = made["serviceRequests"][0]["id"]
+    c(GM, "GET", SR + "/{sr_id}", 200, path={"sr_id": line}, headers=auth)
+    c(GM, "GET", SR + "/{sr_id}", 404, path={"sr_id": 999999}, headers=auth)
+    ops = "/pickbay/v1/greymatter/service-requests/{sr_id}"
+    one = {"sr_id": made["id"]}
+    c("pickbay", "POST", ops + "/check", 200, path=one, headers=ADMIN)
+    c("pickbay", "POST", ops + "/reach", 200, path=one, headers=ADMIN)
+    both = {**one, "line_id": "DOC-SR_1"}
+    c("pickbay", "POST", ops + "/lines/{line_id}/pick", 200, path=both, json={}, headers=ADMIN)
+    c("pickbay", "POST", ops + "/check", 409, path=one, headers=ADMIN)
+    reference = {"externalServiceRequestId": "DOC-SR", "type": "PICK"}
+    c(GM, "POST", SR + "/cancel", 200, json=reference, headers=auth)
+    changes = {**reference, "attributes": {"simple_priority": "high"}}
+    c(GM, "POST", SR + "/modify", 200, json=changes, headers=auth)
+    c(
+        GM,
+        "POST",
+        SR + "/modify",
+        404,
+        json={**changes, "externalServiceRequestId": "none"},
+        headers=auth,
+    )
+    c("pickbay", "GET", "/pickbay/v1/greymatter/stock", 200, headers=ADMIN)
+    count = {"attributes": {"product_sku": "DOC-1"}, "quantity": 3}
+    c("pickbay", "PUT", "/pickbay/v1/greymatter/stock", 200, json=count, headers=ADMIN)
+    user = {"username": "host", "password": "pw"}
+    c("pickbay", "POST", "/pickbay/v1/greymatter/users", 201, json=user, headers=ADMIN)
+
+
+def test_own_answers_as_documented(conform: Conformance, pickbay: Pickbay) -> None:
+    c = conform.call
+    own = "pickbay"
+    c(own, "GET", "/healthz", 200)
+    c(own, "GET", "/readyz", 200)
+    c(own, "GET", "/pickbay/v1/clock", 200, headers=ADMIN)
+    c(own, "GET", "/pickbay/v1/clock", 401)
+    c(own, "POST", "/pickbay/v1/clock/advance", 200, json={"seconds": 1}, headers=ADMIN)
+    c(own, "POST", "/pickbay/v1/clock", 200, json={"paused": True}, headers=ADMIN)
+    c(own, "POST", "/pickbay/v1/clock", 400, json={"speed": -1}, headers=ADMIN)
+    c(own, "GET", "/pickbay/v1/cluster", 200, headers=ADMIN)
+    c(own, "POST", "/pickbay/v1/keys", 201, json={"tenant": "doc-tenant"}, headers=ADMIN)
+    hook = c(
+        own,
+        "POST",
+        "/pickbay/v1/webhooks",
+        201,
+        json={"url": "http://127.0.0.1:9/x"},
+        headers=ADMIN,
+    ).json()
+    one = {"subscription_id": hook["id"]}
+    c(own, "GET", "/pickbay/v1/webhooks", 200, headers=ADMIN)
+    c(own, "GET", "/pickbay/v1/webhooks/{subscription_id}", 200, path=one, headers=ADMIN)
+    c(own, "GET", "/pickbay/v1/webhooks/{subscription_id}/deliveries", 200, path=one, headers=ADMIN)
+    c(
+        own,
+        "GET",
+        "/pickbay/v1/webhooks/{subscription_id}",
+        404,
+        path={"subscription_id": 99999},
+        headers=ADMIN,
+    )
+    c(own, "DELETE", "/pickbay/v1/webhooks/{subscription_id}", 204, path=one, headers=ADMIN)
+    order = {
+        "orderNumber": "DOC-OWN",
+        "articles": [{"scanCode": "5948912001188", "name": "Aspirin", "quantityOrdered": 1}],
+    }
+    c(PC, "POST", "/api/v2/orders", 200, json=order, headers=KEY)
+    board = c(own, "GET", "/pickbay/v1/orders", 200, headers=ADMIN).json()
+    c(own, "GET", "/pickbay/v1/orders", 200, params={"id": board["orders"][0]["id"]}, headers=ADMIN)
+    c(own, "GET", "/pickbay/v1/orders/facets", 200, headers=ADMIN)
+    detail = {"order_id": board["orders"][0]["id"]}
+    c(own, "GET", "/pickbay/v1/orders/{order_id}", 200, path=detail, headers=ADMIN)
+    c(own, "GET", "/pickbay/v1/events", 200, headers=ADMIN)
+    c(own, "GET", "/pickbay/v1/events", 401)
+    label = "/pickbay/v1/labels/{symbology}.{fmt}"
+    c(
+        own,
+        "GET",
+        label,
+        200,
+        path={"symbology": "qr", "fmt": "png"},
+        params={"text": "A"},
+        headers=ADMIN,
+    )
+    c(
+        own,
+        "GET",
+        label,
+        200,
+        path={"symbology": "datamatrix", "fmt": "svg"},
+        params={"text": "A"},
+        headers=ADMIN,
+    )

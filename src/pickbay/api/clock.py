@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from pickbay.api import answers
 from pickbay.api.common import PREFIX, Admin, read_json
 from pickbay.http.common import JsonResponse, body_schema, runtime
 
@@ -45,7 +46,7 @@ def clock_view(rt: Runtime, **extra: Any) -> dict[str, Any]:
     }
 
 
-@router.get("", summary="Read the clock")
+@router.get("", summary="Read the clock", response_model=answers.ClockView)
 async def read_clock(request: Request) -> JsonResponse:
     """Current sandbox time, whether it is paused, and its speed."""
     return JsonResponse(clock_view(runtime(request)))
@@ -54,6 +55,7 @@ async def read_clock(request: Request) -> JsonResponse:
 @router.post(
     "",
     summary="Pause, resume or set speed",
+    response_model=answers.ClockView,
     openapi_extra=body_schema(ClockChange, ("application/json",)),
 )
 async def change_clock(request: Request) -> JsonResponse:
@@ -65,7 +67,10 @@ async def change_clock(request: Request) -> JsonResponse:
 
 
 @router.post(
-    "/advance", summary="Fast-forward", openapi_extra=body_schema(Advance, ("application/json",))
+    "/advance",
+    summary="Fast-forward",
+    response_model=answers.ClockView,
+    openapi_extra=body_schema(Advance, ("application/json",)),
 )
 async def advance(request: Request) -> JsonResponse:
     """Move time forward, running every timer that falls due on the way, before answering."""

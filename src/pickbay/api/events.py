@@ -13,6 +13,7 @@ import orjson
 from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import StreamingResponse
 
+from pickbay.api import answers
 from pickbay.api.common import MAX_ID, PREFIX
 from pickbay.core.errors import Unauthorized
 from pickbay.core.events import StoredEvent
@@ -60,6 +61,14 @@ async def caller_scope(request: Request, access_token: str | None) -> Scope:
     raise Unauthorized("The token is not valid for the event feed.")
 
 
+CREDENTIAL: dict[int | str, dict[str, Any]] = {
+    401: {
+        "description": "No credential, or not one of the feed's: the admin token, or a "
+        "vendor credential (bearer or access_token) for its own tenant's events."
+    }
+}
+
+
 def _narrowed(scope: Scope, dialect: str | None, tenant: str | None) -> Scope | None:
     """The caller's scope narrowed by its filters; None if they ask for what it cannot see."""
     if dialect is not None and scope.dialect not in (None, dialect):
@@ -82,7 +91,12 @@ def event_view(e: StoredEvent) -> dict[str, Any]:
     }
 
 
-@router.get("", summary="Events after a sequence number")
+@router.get(
+    "",
+    summary="Events after a sequence number",
+    response_model=answers.Events,
+    responses=CREDENTIAL,
+)
 async def list_events(
     request: Request,
     since: Since = 0,
@@ -108,7 +122,7 @@ async def list_events(
     "/stream",
     summary="Events as they happen (Server-Sent Events)",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    responses={200: {"content": {"text/event-stream": {}}}, **CREDENTIAL},
 )
 async def stream_events(
     request: Request,

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from pickbay.api import answers
 from pickbay.api.common import PREFIX, Admin, read_json
 from pickbay.http.common import JsonResponse, body_schema, runtime
 
@@ -23,6 +24,7 @@ class KeyIn(BaseModel):
 @router.post(
     "",
     summary="Create a Pickup Cloud API key",
+    response_model=answers.Key,
     status_code=201,
     openapi_extra=body_schema(KeyIn, ("application/json",)),
 )

@@ -16,7 +16,15 @@ router = APIRouter(prefix=PREFIX + "/labels", tags=["Labels"], dependencies=[Adm
 @router.get(
     "/{symbology}.{fmt}",
     summary="Draw a code",
-    responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}},
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                "image/png": {"schema": {"type": "string", "format": "binary"}},
+                "image/svg+xml": {"schema": {"type": "string"}},
+            }
+        }
+    },
 )
 async def label(
     symbology: labels.Symbology,

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
+from pickbay.api import answers
 from pickbay.api.common import MAX_ID, PREFIX, Admin, RowId
 from pickbay.console import vendor_script_url
 from pickbay.core.orders import OrderSummary
@@ -45,7 +46,7 @@ def detail_view(summary: OrderSummary, full: Any) -> dict[str, Any]:
     return {"order": summary_view(summary), **vendor_named(summary.dialect).detail(full)}
 
 
-@router.get("", summary="Orders of every dialect")
+@router.get("", summary="Orders of every dialect", response_model=answers.Board)
 async def list_orders(
     request: Request,
     dialect: Dialect = None,
@@ -77,7 +78,11 @@ async def list_orders(
     )
 
 
-@router.get("/facets", summary="Dialects, tenants and states to filter by")
+@router.get(
+    "/facets",
+    summary="Dialects, tenants and states to filter by",
+    response_model=answers.Facets,
+)
 async def facets(request: Request) -> JsonResponse:
     """Each dialect's title, tenants and the states its orders can show."""
     tenants = await runtime(request).board.tenants()
@@ -96,7 +101,7 @@ async def facets(request: Request) -> JsonResponse:
     )
 
 
-@router.get("/{order_id}", summary="One order in full")
+@router.get("/{order_id}", summary="One order in full", response_model=answers.Detail)
 async def get_order(request: Request, order_id: RowId) -> JsonResponse:
     """Its summary, its lines, the triggers its lifecycle allows now, its dialect's own view."""
     summary, full = await runtime(request).board.order(order_id)

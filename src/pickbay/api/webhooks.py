@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
+from pickbay.api import answers
 from pickbay.api.common import PREFIX, Admin, RowId, read_json
 from pickbay.http.common import JsonResponse, body_schema, runtime
 from pickbay.vendors.registry import VENDORS
@@ -88,7 +89,11 @@ def delivery_view(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post(
-    "", summary="Subscribe a URL", status_code=201, openapi_extra=body_schema(SubscriptionIn, JSON)
+    "",
+    summary="Subscribe a URL",
+    status_code=201,
+    response_model=answers.Subscription,
+    openapi_extra=body_schema(SubscriptionIn, JSON),
 )
 async def subscribe(request: Request) -> JsonResponse:
     """201 with the subscription's id and secret (the secret is shown only now)."""
@@ -97,14 +102,14 @@ async def subscribe(request: Request) -> JsonResponse:
     return JsonResponse(subscription_view(row, with_secret=True), status_code=201)
 
 
-@router.get("", summary="List subscriptions")
+@router.get("", summary="List subscriptions", response_model=answers.Subscriptions)
 async def list_subscriptions(request: Request) -> JsonResponse:
     """Every active subscription."""
     rows = await runtime(request).webhooks.all()
     return JsonResponse({"webhooks": [subscription_view(r) for r in rows]})
 
 
-@router.get("/{subscription_id}", summary="One subscription")
+@router.get("/{subscription_id}", summary="One subscription", response_model=answers.Subscription)
 async def show(request: Request, subscription_id: RowId) -> JsonResponse:
     """A subscription."""
     return JsonResponse(subscription_view(await runtime(request).webhooks.get(subscription_id)))
@@ -117,7 +122,11 @@ async def unsubscribe(request: Request, subscription_id: RowId) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/{subscription_id}/deliveries", summary="The delivery log")
+@router.get(
+    "/{subscription_id}/deliveries",
+    summary="The delivery log",
+    response_model=answers.Deliveries,
+)
 async def deliveries(
     request: Request,
     subscription_id: RowId,
@@ -132,7 +141,11 @@ async def deliveries(
     return JsonResponse({"deliveries": [delivery_view(r) for r in rows]})
 
 
-@router.get("/{subscription_id}/deliveries/{delivery_id}", summary="One delivery")
+@router.get(
+    "/{subscription_id}/deliveries/{delivery_id}",
+    summary="One delivery",
+    response_model=answers.Delivery,
+)
 async def delivery(request: Request, subscription_id: RowId, delivery_id: RowId) -> JsonResponse:
     """A delivery with its body and every attempt (time, status, error, duration)."""
     row = await runtime(request).webhooks.delivery(subscription_id, delivery_id)
@@ -143,6 +156,7 @@ async def delivery(request: Request, subscription_id: RowId, delivery_id: RowId)
     "/{subscription_id}/deliveries/{delivery_id}/redeliver",
     summary="Send a delivery again",
     status_code=202,
+    response_model=answers.Delivery,
 )
 async def redeliver(request: Request, subscription_id: RowId, delivery_id: RowId) -> JsonResponse:
     """Queue a copy (same notification id and body) to send now; 202 with the copy."""

@@ -109,7 +109,7 @@ class GreyMatter(Vendor):
     def error_body(self, path: str, status: int) -> tuple[str, Any]:
         """Spring's error body; OAuth's on the token endpoint."""
         if path.startswith(auth_routes.AUTH_PREFIX):
-            return auth_routes.CONTENT_TYPE, auth_routes.OAuthError
+            return "application/json", auth_routes.OAuthError
         return "application/json", routes.Error
 
     def security_scheme(self, path: str) -> str | None:

@@ -65,6 +65,7 @@ def render(exc: PickbayError) -> JsonResponse:
 @router.post(
     "/oauth/token",
     summary="Fetch an OAuth token",
+    response_model=Token,
     openapi_extra={
         "requestBody": {
             "required": False,

@@ -1,4 +1,5 @@
-"""GreyMatter's request bodies as its OpenAPI document states them (the seed's fields).
+"""GreyMatter's request bodies and answers as its OpenAPI document states them (the seed's
+fields).
 
 The bodies are read by hand (`bodies.py`), naming every problem by its JSON path; the
 platform keeps fields it does not know, so every object allows more properties.
@@ -6,7 +7,9 @@ platform keeps fields it does not know, so every object allows more properties.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
 
 from pickbay.vendors.greymatter.http.bodies import MAX_ID
 from pickbay.vendors.greymatter.model import PRIORITIES, RequestType
@@ -103,3 +106,100 @@ MODIFICATION = (
         },
     },
 )
+
+
+# ---------------------------------------------------------------------- answers
+
+Stamp = Annotated[
+    str,
+    Field(
+        description="A LocalDateTime as the platform prints it (UTC, milliseconds without "
+        "trailing zeros)",
+        examples=["2018-04-09T18:00:00.12"],
+    ),
+]
+
+
+class Product(BaseModel):
+    """A product in a container."""
+
+    id: int | None
+    uid: str | None
+    uidType: str | None
+    productQuantity: int
+    productAttributes: dict[str, Any] | None
+    createdOn: Stamp | None
+    updatedOn: Stamp | None
+
+
+class Container(BaseModel):
+    """A container of products (VIRTUAL: the floor's bookkeeping, not a tote)."""
+
+    id: int
+    state: str | None
+    type: str
+    barcode: str | None
+    products: list[Product]
+    containers: None
+    containerAttributes: dict[str, Any] | None
+    createdOn: Stamp
+    updatedOn: Stamp
+
+
+class Containers(BaseModel):
+    """The containers expected or actually handled."""
+
+    containers: list[Container]
+
+
+class Line(BaseModel):
+    """A child service request (PICK_LINE or PUT_LINE)."""
+
+    id: int
+    externalServiceRequestId: str
+    serviceRequests: None
+    type: str
+    actuals: Containers | None
+    expectations: Containers | None
+    receivedOn: Stamp
+    status: str
+    state: str
+    attributes: dict[str, Any] | None
+    createdOn: Stamp
+    updatedOn: Stamp
+
+
+class ServiceRequest(BaseModel):
+    """A service request with its lines, as the platform returns it."""
+
+    id: int
+    externalServiceRequestId: str
+    serviceRequests: list[Line]
+    type: RequestType
+    actuals: Containers | None
+    expectations: None
+    receivedOn: Stamp
+    status: str
+    state: str
+    attributes: dict[str, Any] | None
+    createdOn: Stamp
+    updatedOn: Stamp
+
+
+class Accepted(BaseModel):
+    """A cancel or modify taken on; an order_modification notification tells the outcome."""
+
+    id: int = Field(description="The transaction id the notification carries.")
+    externalServiceRequestId: str
+    type: RequestType
+
+
+class Slot(BaseModel):
+    """A product's stock on the floor."""
+
+    id: int
+    attributes: dict[str, str]
+    quantity: int
+    blocked: int = Field(description="Eaches blocked for fulfillable picks.")
+    available: int
+    subpack: int = Field(description="Eaches per subpack (1: the product comes loose).")

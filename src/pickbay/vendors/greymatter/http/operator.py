@@ -7,10 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from pickbay.api.answers import UserSaved
 from pickbay.api.common import PREFIX, Admin, RowId, UserIn, read_json
 from pickbay.http.common import JsonResponse, body_schema, runtime
 from pickbay.http.openapi import CONFLICT
 from pickbay.vendors.greymatter.auth import GreyMatterAuth
+from pickbay.vendors.greymatter.http import documents as docs
 from pickbay.vendors.greymatter.http.views import request_view, slot_view
 from pickbay.vendors.greymatter.model import RequestType, ServiceRequest
 from pickbay.vendors.greymatter.service import GreyMatterService
@@ -53,6 +55,30 @@ class ProductCountIn(BaseModel):
     subpack: Annotated[int, Field(ge=1, le=10**6)] | None = None
 
 
+class Answer(BaseModel):
+    """The service request after the floor's step."""
+
+    serviceRequest: docs.ServiceRequest
+
+
+class Transaction(Answer):
+    """A step that the host is notified of under a transaction id."""
+
+    transactionId: int
+
+
+class Stock(BaseModel):
+    """The floor's stock."""
+
+    stock: list[docs.Slot]
+
+
+class Counted(BaseModel):
+    """A product's stock after a count."""
+
+    stock: docs.Slot
+
+
 def _answer(sr: ServiceRequest) -> JsonResponse:
     return JsonResponse({"serviceRequest": request_view(sr)})
 
@@ -62,7 +88,10 @@ def _floor(request: Request) -> GreyMatterService:
 
 
 @router.post(
-    "/service-requests/{sr_id}/check", summary="Check and block inventory now", responses=CONFLICT
+    "/service-requests/{sr_id}/check",
+    summary="Check and block inventory now",
+    response_model=Answer,
+    responses=CONFLICT,
 )
 async def check(request: Request, sr_id: RowId) -> JsonResponse:
     """A created request becomes fulfillable (stock blocked) or not_fulfillable."""
@@ -70,7 +99,10 @@ async def check(request: Request, sr_id: RowId) -> JsonResponse:
 
 
 @router.post(
-    "/service-requests/{sr_id}/reach", summary="A rack reaches a station now", responses=CONFLICT
+    "/service-requests/{sr_id}/reach",
+    summary="A rack reaches a station now",
+    response_model=Answer,
+    responses=CONFLICT,
 )
 async def reach(request: Request, sr_id: RowId) -> JsonResponse:
     """A fulfillable pick takes a free bin and becomes cancellation_locked (a put: staged)."""
@@ -80,6 +112,7 @@ async def reach(request: Request, sr_id: RowId) -> JsonResponse:
 @router.post(
     "/service-requests/{sr_id}/cancel",
     summary="Cancel a request from the floor",
+    response_model=Transaction,
     responses=CONFLICT,
 )
 async def cancel(request: Request, sr_id: RowId) -> JsonResponse:
@@ -102,6 +135,7 @@ async def _transaction(
 @router.post(
     "/service-requests/{sr_id}/lines/{line_id}/pick",
     summary="Pick eaches of a line",
+    response_model=Answer,
     openapi_extra=body_schema(PickIn, JSON),
     responses=CONFLICT,
 )
@@ -113,6 +147,7 @@ async def pick(request: Request, sr_id: RowId, line_id: str) -> JsonResponse:
 @router.post(
     "/service-requests/{sr_id}/lines/{line_id}/put",
     summary="Put eaches of a line",
+    response_model=Answer,
     openapi_extra=body_schema(PickIn, JSON),
     responses=CONFLICT,
 )
@@ -124,6 +159,7 @@ async def put(request: Request, sr_id: RowId, line_id: str) -> JsonResponse:
 @router.post(
     "/service-requests/{sr_id}/lines/{line_id}/exception",
     summary="Raise a pick exception",
+    response_model=Answer,
     openapi_extra=body_schema(ExceptionIn, JSON),
     responses=CONFLICT,
 )
@@ -138,14 +174,19 @@ async def exception(request: Request, sr_id: RowId, line_id: str) -> JsonRespons
     return _answer(sr)
 
 
-@router.get("/stock", summary="The floor's stock")
+@router.get("/stock", summary="The floor's stock", response_model=Stock)
 async def stock(request: Request) -> JsonResponse:
     """Every product: eaches on hand, blocked for picks, available, per subpack."""
     slots = await _floor(request).stock()
     return JsonResponse({"stock": [slot_view(s) for s in slots]})
 
 
-@router.put("/stock", summary="Count a product", openapi_extra=body_schema(ProductCountIn, JSON))
+@router.put(
+    "/stock",
+    summary="Count a product",
+    response_model=Counted,
+    openapi_extra=body_schema(ProductCountIn, JSON),
+)
 async def set_stock(request: Request) -> JsonResponse:
     """Set a product's eaches on hand (it is added if the floor does not know it)."""
     body = await read_json(request, ProductCountIn)
@@ -161,6 +202,7 @@ async def set_stock(request: Request) -> JsonResponse:
     "/users",
     summary="Add or reset a platform user",
     status_code=201,
+    response_model=UserSaved,
     openapi_extra=body_schema(UserIn, JSON),
 )
 async def add_user(request: Request) -> JsonResponse:

@@ -107,6 +107,7 @@ async def _json(request: Request) -> Any:
 @router.post(
     "/service-request",
     summary="Create a service request (PICK or PUT)",
+    response_model=docs.ServiceRequest,
     openapi_extra=body_schema(docs.NEW_REQUEST, docs.JSON),
 )
 async def create(request: Request) -> JsonResponse:
@@ -116,7 +117,11 @@ async def create(request: Request) -> JsonResponse:
     return JsonResponse(request_view(sr))
 
 
-@router.get("/service-request/{sr_id}", summary="A service request (or one of its lines)")
+@router.get(
+    "/service-request/{sr_id}",
+    summary="A service request (or one of its lines)",
+    response_model=docs.ServiceRequest | docs.Line,
+)
 async def show(request: Request, sr_id: str) -> JsonResponse:
     """The full object as it is now."""
     service = _service(request)
@@ -129,6 +134,7 @@ async def show(request: Request, sr_id: str) -> JsonResponse:
 @router.post(
     "/service-request/cancel",
     summary="Cancel a service request (asynchronous)",
+    response_model=docs.Accepted,
     openapi_extra=body_schema(docs.REFERENCE, docs.JSON),
     responses={404: {"description": "No service request with that id and type."}},
 )
@@ -145,6 +151,7 @@ async def cancel(request: Request) -> JsonResponse:
 @router.post(
     "/service-request/modify",
     summary="Modify a service request (asynchronous)",
+    response_model=docs.Accepted,
     openapi_extra=body_schema(docs.MODIFICATION, docs.JSON),
     responses={404: {"description": "No service request with that id and type."}},
 )

@@ -30,12 +30,15 @@ BOOLEAN = {
     "anyOf": [{"type": "boolean"}, {"type": "string", "enum": ["true", "false"]}],
     "description": 'true or false (also "true", "false", 1 or 0)',
 }
+NAMES = ("put", "pick", "return", "transport", "count", "production")
+_ANY_CASE = "|".join("".join(f"[{c.upper()}{c}]" for c in name) for name in NAMES)
 DIRECTION = {
     "anyOf": [
         {"type": "integer", "enum": [1, 2, 3, 4, 5, 7]},
-        {"type": "string", "enum": ["put", "pick", "return", "transport", "count", "production"]},
+        {"type": "string", "pattern": rf"^\s*([123457]|{_ANY_CASE})\s*$"},
     ],
-    "description": "1 put, 2 pick (the default), 3 return, 4 transport, 5 count, 7 production",
+    "description": "1 put, 2 pick (the default), 3 return, 4 transport, 5 count, 7 production; "
+    "a name in any case, or the number as a string",
 }
 PRIORITY = {"type": "integer", "enum": [1, 2, 3, 4], "description": "1 to 4 (default 2)"}
 NAME = {"type": "string", "minLength": 1, "maxLength": 50}

@@ -7,9 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from pickbay.api.answers import UserSaved
 from pickbay.api.common import PREFIX, Admin, UserIn, read_json
 from pickbay.http.common import JsonResponse, body_schema, runtime
 from pickbay.http.openapi import CONFLICT
+from pickbay.vendors.itempath.http import documents as docs
 from pickbay.vendors.itempath.http.views import material_view, order_view
 from pickbay.vendors.itempath.service import ItemPathService
 
@@ -36,9 +38,16 @@ def _lift(request: Request) -> ItemPathService:
     return runtime(request).service(ItemPathService)
 
 
+class ApplicationToken(BaseModel):
+    """A token for a software connection; it never expires."""
+
+    applicationToken: str
+
+
 @router.post(
     "/orders/{order_id}/lines/{number}/confirm",
     summary="Confirm an order line at the lift",
+    response_model=docs.OneOrder,
     openapi_extra=body_schema(ConfirmIn, JSON),
     responses=CONFLICT,
 )
@@ -52,6 +61,7 @@ async def confirm_line(request: Request, order_id: str, number: int) -> JsonResp
 @router.put(
     "/materials/{key}/stock",
     summary="Count a material's stock",
+    response_model=docs.OneMaterial,
     openapi_extra=body_schema(MaterialStockIn, JSON),
 )
 async def set_stock(request: Request, key: str) -> JsonResponse:
@@ -65,6 +75,7 @@ async def set_stock(request: Request, key: str) -> JsonResponse:
     "/users",
     summary="Add or reset a user",
     status_code=201,
+    response_model=UserSaved,
     openapi_extra=body_schema(UserIn, JSON),
 )
 async def add_user(request: Request) -> JsonResponse:
@@ -74,7 +85,11 @@ async def add_user(request: Request) -> JsonResponse:
     return JsonResponse({"username": body.username, "saved": created}, status_code=201)
 
 
-@router.post("/users/{username}/application-token", summary="An application token")
+@router.post(
+    "/users/{username}/application-token",
+    summary="An application token",
+    response_model=ApplicationToken,
+)
 async def application_token(request: Request, username: str) -> JsonResponse:
     """A token that never expires, for a software connection acting as `username`."""
     accounts = runtime(request).accounts

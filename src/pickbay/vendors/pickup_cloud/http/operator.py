@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pickbay.api.common import PREFIX, Admin, read_json
 from pickbay.http.common import JsonResponse, body_schema, runtime
 from pickbay.http.openapi import NAMED
+from pickbay.vendors.pickup_cloud.http.schemas import OrderOut
 from pickbay.vendors.pickup_cloud.http.views import order_view
 from pickbay.vendors.pickup_cloud.machine import EXPIRY_SOURCES, SHAPES
 from pickbay.vendors.pickup_cloud.model import PickupOrder
@@ -68,6 +69,21 @@ class RobotCancelIn(BaseModel):
     reason: Annotated[str, Field(max_length=2000)] = ""
 
 
+class OperatorOrder(OrderOut):
+    """An order as the operator sees it: the tenant's view, whose it is and its id."""
+
+    id: int
+    tenant: str
+    kind: str = Field(description="one-time, on-behalf-of or recurrent")
+
+
+class PickedUp(BaseModel):
+    """An order picked up, and the packs the robot output."""
+
+    order: OperatorOrder
+    packs: list[dict[str, Any]]
+
+
 def operator_view(order: PickupOrder) -> dict[str, Any]:
     """The order as an operator sees it: the tenant's view plus whose it is and its id."""
     return {
@@ -85,6 +101,7 @@ def _robot(request: Request) -> PickupCloudService:
 @router.post(
     "/input",
     summary="Input packs into the robot",
+    response_model=OperatorOrder,
     openapi_extra=body_schema(InputIn, JSON),
     responses=NAMED,
 )
@@ -110,6 +127,7 @@ async def input_packs(request: Request) -> JsonResponse:
 @router.post(
     "/pickup",
     summary="Pick up an order",
+    response_model=PickedUp,
     openapi_extra=body_schema(PickupIn, JSON),
     responses=NAMED,
 )
@@ -123,6 +141,7 @@ async def pick_up(request: Request) -> JsonResponse:
 @router.post(
     "/cancel",
     summary="Cancel an order",
+    response_model=OperatorOrder,
     openapi_extra=body_schema(RobotCancelIn, JSON),
     responses=NAMED,
 )
@@ -133,7 +152,7 @@ async def cancel(request: Request) -> JsonResponse:
     return JsonResponse(operator_view(order))
 
 
-@router.get("/orders/{code}", summary="Look up an order by code")
+@router.get("/orders/{code}", summary="Look up an order by code", response_model=OperatorOrder)
 async def get_order(request: Request, code: str) -> JsonResponse:
     """Any tenant's order by its pickup or storage code."""
     return JsonResponse(operator_view(await _robot(request).get_by_code(code)))
