@@ -167,7 +167,7 @@ class Facets(BaseModel):
     dialects: dict[str, Facet]
 
 
-class Line(BaseModel):
+class BoardLine(BaseModel):
     """An order line in the same shape for every vendor (and vendor-specific keys)."""
 
     key: str
@@ -182,7 +182,7 @@ class Detail(BaseModel):
     """An order in full: its summary, its lines, the triggers allowed now, the vendor's view."""
 
     order: Summary
-    lines: list[Line]
+    lines: list[BoardLine]
     triggers: list[str]
     native: dict[str, Any]
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
 
 from pickbay.http.common import COMPONENTS
@@ -36,6 +37,7 @@ SHARED = {
     ),
 }
 FRAMEWORK_422 = "HTTPValidationError"
+TAGGED = "__"
 RULES = (
     "\n\nEvery API of pickbay refuses a NUL character (U+0000) in any string, argument or "
     "path with a 400 that names the field. Bodies over PICKBAY_MAX_BODY_BYTES (1 MiB by "
@@ -142,6 +144,20 @@ def _reachable(roots: Any, schemas: dict[str, Any]) -> dict[str, Any]:
     return dict(sorted(found.items()))
 
 
+def operation_id(route: APIRoute) -> str:
+    """A unique id for every operation of the server: its first tag and its function's name
+    (each document drops the tag where the name alone is unique in it)."""
+    tag = str(route.tags[0]) if route.tags else "pickbay"
+    return f"{tag.lower().replace(' ', '_').replace('-', '_')}{TAGGED}{route.name}"
+
+
+def _short_ids(doc: dict[str, Any]) -> None:
+    names = [op["operationId"].partition(TAGGED)[2] for _, _, op in _operations(doc)]
+    for _, _, operation in _operations(doc):
+        tag, _, name = operation["operationId"].partition(TAGGED)
+        operation["operationId"] = name if names.count(name) == 1 else f"{tag}_{name}"
+
+
 def generated(routes: Sequence[Any], *, version: str) -> dict[str, Any]:
     """The framework's document of every route, the raw material of each API's."""
     return get_openapi(title="pickbay", version=version, routes=routes)
@@ -158,6 +174,7 @@ def document(api: Api, full: dict[str, Any], *, version: str) -> dict[str, Any]:
     generated_components = full.get("components", {})
     schemas = {**copy.deepcopy(COMPONENTS), **generated_components.get("schemas", {})}
     schemes = {**generated_components.get("securitySchemes", {}), **(api.schemes or {})}
+    _short_ids(doc)
     for path, _, operation in _operations(doc):
         scheme = api.security(path)
         if scheme is not None:

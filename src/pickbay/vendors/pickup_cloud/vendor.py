@@ -34,7 +34,9 @@ class PickupCloud(Vendor):
     title = "Pickup Cloud"
     description = (
         "The BD Rowa Pickup Cloud REST API v2 (orders a pharmacy's pickup robot hands out), "
-        "served by pickbay's sandbox. The realtime hub is SignalR at /hubs/pickup-cloud. Where "
+        "served by pickbay's sandbox. Bodies are JSON sent as application/json, text/json or "
+        "application/*+json, as ASP.NET Core reads them. The realtime hub is SignalR at "
+        "/hubs/pickup-cloud. Where "
         "pickbay infers what the vendor does not document, the operation says so."
     )
     prefixes = (routes.PREFIX,)

@@ -152,7 +152,7 @@ class Containers(BaseModel):
     containers: list[Container]
 
 
-class Line(BaseModel):
+class ServiceRequestLine(BaseModel):
     """A child service request (PICK_LINE or PUT_LINE)."""
 
     id: int
@@ -174,7 +174,7 @@ class ServiceRequest(BaseModel):
 
     id: int
     externalServiceRequestId: str
-    serviceRequests: list[Line]
+    serviceRequests: list[ServiceRequestLine]
     type: RequestType
     actuals: Containers | None
     expectations: None

@@ -120,7 +120,7 @@ async def create(request: Request) -> JsonResponse:
 @router.get(
     "/service-request/{sr_id}",
     summary="A service request (or one of its lines)",
-    response_model=docs.ServiceRequest | docs.Line,
+    response_model=docs.ServiceRequest | docs.ServiceRequestLine,
 )
 async def show(request: Request, sr_id: str) -> JsonResponse:
     """The full object as it is now."""
