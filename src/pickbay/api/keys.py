@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pickbay.api import answers
 from pickbay.api.common import PREFIX, Admin, read_json
+from pickbay.core.patterns import NOT_SPACE
 from pickbay.http.common import JsonResponse, body_schema, runtime
 
 router = APIRouter(prefix=PREFIX + "/keys", tags=["API keys"], dependencies=[Admin])
@@ -18,7 +19,15 @@ class KeyIn(BaseModel):
     """The tenant the new key speaks for (created if new)."""
 
     model_config = ConfigDict(extra="forbid")
-    tenant: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S(.*\S)?$")]
+    tenant: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=100,
+            pattern=f"^{NOT_SPACE}(?:[^\\n]*{NOT_SPACE})?$",
+            description="No white space at either end, no line break",
+        ),
+    ]
 
 
 @router.post(

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pickbay.core.errors import InvalidInput, NotFound
+from pickbay.core.patterns import NOT_SPACE, SPACE, any_case
 from pickbay.engine.clock import ClockService
 from pickbay.store import webhooks as store
 from pickbay.store.db import Database
@@ -18,15 +19,15 @@ STATES = (store.PENDING, store.DELIVERED, store.DROPPED)
 # An absolute http(s) URL with a host name or IPv4 address (and perhaps credentials and a
 # port), and no white space; the API document states the same pattern.
 URL_PATTERN = (
-    r"^[hH][tT][tT][pP][sS]?://(?:[^\s/?#@\[\]]+@)?[A-Za-z0-9][A-Za-z0-9.-]*"
-    r"(?::[0-9]{1,5})?(?:[/?#]\S*)?$"
+    f"^{any_case('http')}[sS]?://(?:[^/?#@\\[\\]{SPACE[1:-1]}]+@)?[A-Za-z0-9][A-Za-z0-9.-]*"
+    f"(?::[0-9]{{1,5}})?(?:[/?#]{NOT_SPACE}*)?$"
 )
 _URL = re.compile(URL_PATTERN)
 
 
 def check_url(url: str) -> str:
     """An absolute http(s) URL, or InvalidInput."""
-    if len(url) > 2000 or not _URL.match(url):
+    if len(url) > 2000 or not _URL.fullmatch(url):
         raise InvalidInput({"url": ["The url must be an absolute http:// or https:// URL."]})
     return url
 

@@ -1,8 +1,11 @@
 """GreyMatter's filter_parameters grammar, and matching products against it."""
 
+import jsonschema_rs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from pickbay.vendors.greymatter.filters import Filter, matches, parse_filter
+from pickbay.vendors.greymatter.filters import PATTERN, Filter, matches, parse_filter
 
 
 @pytest.mark.parametrize(
@@ -58,3 +61,38 @@ def test_every_filter_must_match() -> None:
     assert matches([Filter("product_sku", ("S1",)), Filter("client_id", ("C0", "C1"))], product)
     assert not matches([Filter("product_sku", ("S1",)), Filter("client_id", ("C2",))], product)
     assert not matches([Filter("lot_id", ("L",))], product)
+
+
+DOCUMENTED = jsonschema_rs.validator_for({"type": "string", "pattern": PATTERN})
+
+
+def _parses(text: str) -> bool:
+    try:
+        parse_filter(text)
+    except ValueError:
+        return False
+    return True
+
+
+@given(st.text(alphabet="ab_.-1 =in[]',\\\n\t\u3000\u2028\x1c", max_size=24))
+def test_the_documented_pattern_is_the_grammar(text: str) -> None:
+    assert DOCUMENTED.is_valid(text) == _parses(text), text
+
+
+SPACES = st.sampled_from(["", " ", "\n", "\x1c", "\u3000", "\u2028", "\x85"])
+
+
+@given(
+    st.lists(st.text(alphabet="ab' \\,\n\x1c", max_size=5), min_size=1, max_size=3),
+    st.sampled_from(["=", "in"]),
+    st.lists(SPACES, min_size=6, max_size=6),
+)
+def test_the_pattern_agrees_on_near_filters(values: list[str], op: str, gaps: list[str]) -> None:
+    a, b, c, d, e, f = gaps
+    quoted = f"{d},{e}".join(f"'{v}'" for v in values)
+    for text in (
+        f"{a}sku{b}{op}{c}{quoted}{f}",
+        f"{a}sku{b}{op}{c}[{d}{quoted}{e}]{f}",
+        f"{a}k.1{b}{op}{c}[{quoted}{d},]{f}",
+    ):
+        assert DOCUMENTED.is_valid(text) == _parses(text), repr(text)

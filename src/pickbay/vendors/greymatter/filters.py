@@ -5,8 +5,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_FILTER = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*(=|in)\s*(.+?)\s*$", re.DOTALL)
+from pickbay.core.patterns import SPACE
+
+_KEY = r"[A-Za-z_][A-Za-z0-9_.-]*"
+_FILTER = re.compile(rf"^\s*({_KEY})\s*(=|in)\s*(.+?)\s*$", re.DOTALL)
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
+
+
+def _pattern() -> str:
+    """The grammar as one JSON Schema (ECMA-262) pattern, for the API document: white space
+    and `.` spelt out, since ECMA's differ from Python's."""
+    space = SPACE + "*"
+    quoted = r"'(?:[^'\\]|\\[^\n])*'"
+    value = rf"(?:={space}{quoted}|in{space}\[{space}{quoted}(?:{space},{space}{quoted})*{space}\])"
+    return f"^{space}{_KEY}{space}{value}{space}$"
+
+
+PATTERN = _pattern()
 
 
 @dataclass(frozen=True)

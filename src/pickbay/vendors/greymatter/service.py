@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pickbay.core.errors import Conflict, NotFound
+from pickbay.core.errors import Conflict, InvalidInput, NotFound
 from pickbay.core.events import Event
 from pickbay.core.timers import TimerRequest
 from pickbay.engine.changes import ChangeLoop
@@ -152,7 +152,7 @@ class GreyMatterService:
         async def change(conn: AsyncConnection, sr: ServiceRequest, now: datetime) -> None:
             if sr.kind is not kind:
                 raise Conflict(f"Service request {sr.id} is a {sr.kind.value}.")
-            line = sr.line(line_id)
+            line = _named_line(sr, line_id)
             if tote_id is not None:
                 line.attributes = {**line.attributes, "tote_id": tote_id}
             await self.floor.transact(conn, sr, line, now, quantity)
@@ -165,7 +165,7 @@ class GreyMatterService:
         async def change(conn: AsyncConnection, sr: ServiceRequest, now: datetime) -> None:
             if sr.kind is not RequestType.PICK:
                 raise Conflict("Exceptions are raised on pick lines.")
-            line = sr.line(line_id)
+            line = _named_line(sr, line_id)
             others = await repo.matching(conn, line.filters)
             held = await repo.slots(conn, [b[0] for b in line.blocks])
             found = {s.id: s for s in others} | held
@@ -231,3 +231,11 @@ class GreyMatterService:
             label=f"service request {sr_id}",
         )
         return sr
+
+
+def _named_line(sr: ServiceRequest, line_id: str) -> Line:
+    """The line a path names: NotFound if the request has none of that id."""
+    try:
+        return sr.line(line_id)
+    except InvalidInput:
+        raise NotFound(f"Service request {sr.id} has no line '{line_id}'.") from None

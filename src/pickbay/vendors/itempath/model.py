@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Any
 
-from pickbay.core.errors import InvalidInput
+from pickbay.core.errors import InvalidInput, NotFound
 from pickbay.core.events import Event
 from pickbay.core.lifecycle import Lifecycle
 from pickbay.core.timers import TimerKind, TimerRequest
@@ -194,11 +194,11 @@ class LiftOrder:
         return [line for line in self.lines if line.status is LineStatus.QUEUED]
 
     def line(self, number: int) -> LiftLine:
-        """The line with this number; InvalidInput if there is none."""
+        """The line with this number; NotFound if there is none."""
         for line in self.lines:
             if line.number == number:
                 return line
-        raise InvalidInput({"number": [f"Order {self.name} has no line {number}."]})
+        raise NotFound(f"Order {self.name} has no line {number}.", field="number")
 
     def check_stock(self, stock: dict[str, Stock]) -> None:
         """Set `hasStock`: whether what is free now covers every line (always for puts)."""

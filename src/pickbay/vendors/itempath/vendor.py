@@ -35,7 +35,10 @@ class ItemPath(Vendor):
         "token. Where pickbay infers what the vendor does not document, the operation says so."
     )
     prefixes = (routes.PREFIX, routes.LEGACY_PREFIX)
-    security_schemes = {"ItemPathToken": routes.SECURITY_SCHEME}
+    security_schemes = {
+        "ItemPathToken": routes.SECURITY_SCHEME,
+        "ItemPathRefreshToken": routes.REFRESH_SCHEME,
+    }
 
     def build(self, rt: Runtime) -> None:
         """The lift service, on the engine's clock and scheduler."""

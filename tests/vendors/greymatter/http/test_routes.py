@@ -624,6 +624,9 @@ async def test_broken_json_duplicates_tokens_and_unknown_ids(client: httpx.Async
     missing = await client.get(f"{BASE}/999999", headers=AUTH)
     assert (missing.status_code, missing.json()["status"]) == (404, 404)
     assert (await client.get(f"{BASE}/abc", headers=AUTH)).status_code == 400
+    # "²" is a digit to str.isdigit() and none to int(): a 500 once.
+    superscript = await client.get(f"{BASE}/\u00b2", headers=AUTH)
+    assert (superscript.status_code, superscript.json()["error"]) == (400, "Bad data")
     for action in ("cancel", "modify"):
         r = await client.post(
             f"{BASE}/{action}",

@@ -68,7 +68,7 @@ def render(exc: PickbayError) -> JsonResponse:
     response_model=Token,
     openapi_extra={
         "requestBody": {
-            "required": False,
+            "required": True,
             "content": {
                 FORM: {
                     "schema": {

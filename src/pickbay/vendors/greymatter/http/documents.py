@@ -11,17 +11,19 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from pickbay.core.patterns import NOT_SPACE
+from pickbay.vendors.greymatter.filters import PATTERN
 from pickbay.vendors.greymatter.http.bodies import MAX_ID
 from pickbay.vendors.greymatter.model import PRIORITIES, RequestType
 
 JSON = ("application/json",)
-EXTERNAL_ID = {"type": "string", "minLength": 1, "maxLength": MAX_ID, "pattern": r"\S"}
+EXTERNAL_ID = {"type": "string", "minLength": 1, "maxLength": MAX_ID, "pattern": NOT_SPACE}
 TYPE = {"type": "string", "enum": [k.value for k in RequestType]}
 PRODUCT = {
     "type": "object",
     "required": ["productQuantity", "productAttributes"],
     "properties": {
-        "productQuantity": {"type": "integer", "minimum": 1},
+        "productQuantity": {"type": "integer", "minimum": 1, "maximum": 10**9},
         "productAttributes": {
             "type": "object",
             "description": (
@@ -30,9 +32,18 @@ PRODUCT = {
                 "give pdfa_values instead."
             ),
             "properties": {
-                "filter_parameters": {"type": "array", "items": {"type": "string"}},
-                "pdfa_values": {"type": "object"},
+                "filter_parameters": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": "string", "pattern": PATTERN},
+                },
+                "pdfa_values": {
+                    "type": "object",
+                    "minProperties": 1,
+                    "additionalProperties": {"type": ["string", "integer"]},
+                },
             },
+            "anyOf": [{"required": ["filter_parameters"]}, {"required": ["pdfa_values"]}],
         },
     },
 }
@@ -41,7 +52,11 @@ LINE = {
     "required": ["externalServiceRequestId", "type", "expectations"],
     "properties": {
         "externalServiceRequestId": EXTERNAL_ID,
-        "type": {"type": "string", "description": "PICK_LINE under a PICK, PUT_LINE under a PUT"},
+        "type": {
+            "type": "string",
+            "enum": ["PICK_LINE", "PUT_LINE"],
+            "description": "PICK_LINE under a PICK, PUT_LINE under a PUT",
+        },
         "expectations": {
             "type": "object",
             "required": ["containers"],
@@ -49,11 +64,17 @@ LINE = {
                 "containers": {
                     "type": "array",
                     "minItems": 1,
+                    "maxItems": 1,
                     "items": {
                         "type": "object",
                         "required": ["products"],
                         "properties": {
-                            "products": {"type": "array", "minItems": 1, "items": PRODUCT}
+                            "products": {
+                                "type": "array",
+                                "minItems": 1,
+                                "maxItems": 1,
+                                "items": PRODUCT,
+                            }
                         },
                     },
                 }

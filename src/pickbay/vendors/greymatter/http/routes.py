@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
@@ -23,6 +24,7 @@ from pickbay.vendors.greymatter.http.views import line_view, request_view, stamp
 from pickbay.vendors.greymatter.service import GreyMatterService
 
 PREFIX = "/api-gateway/sr-service/platform-srms"
+SR_ID = re.compile("^[0-9]{1,18}$")  # ASCII digits only: str.isdigit() also takes "²"
 SECURITY_SCHEME = {
     "type": "http",
     "scheme": "bearer",
@@ -122,10 +124,13 @@ async def create(request: Request) -> JsonResponse:
     summary="A service request (or one of its lines)",
     response_model=docs.ServiceRequest | docs.ServiceRequestLine,
 )
-async def show(request: Request, sr_id: str) -> JsonResponse:
+async def show(
+    request: Request,
+    sr_id: Annotated[str, Path(json_schema_extra={"pattern": SR_ID.pattern})],
+) -> JsonResponse:
     """The full object as it is now."""
     service = _service(request)
-    if not sr_id.isdigit() or len(sr_id) > 18:
+    if not SR_ID.fullmatch(sr_id):
         raise InvalidInput({"id": [f"'{sr_id}' is not a service request id (a number)."]})
     sr, line = await service.get(int(sr_id))
     return JsonResponse(request_view(sr) if line is None else line_view(sr, line))

@@ -11,15 +11,23 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pickbay.core.patterns import NOT_SPACE, any_case
 from pickbay.vendors.itempath.http.bodies import DYNAMIC_LIMIT
+from pickbay.vendors.itempath.machine import WAREHOUSE_ID, WAREHOUSE_NAME
 from pickbay.vendors.itempath.model import LineStatus, OrderStatus
 
 JSON = ("application/json",)
 
 
 def _text(limit: int, description: str = "") -> dict[str, Any]:
+    # A number is taken as its text, which must fit the limit too.
+    bound = 10 ** (limit - 2)
     schema: dict[str, Any] = {
-        "anyOf": [{"type": "string", "maxLength": limit}, {"type": "number"}, {"type": "null"}]
+        "anyOf": [
+            {"type": "string", "maxLength": limit},
+            {"type": "number", "minimum": -bound, "maximum": bound},
+            {"type": "null"},
+        ]
     }
     if description:
         schema["description"] = description
@@ -31,7 +39,7 @@ BOOLEAN = {
     "description": 'true or false (also "true", "false", 1 or 0)',
 }
 NAMES = ("put", "pick", "return", "transport", "count", "production")
-_ANY_CASE = "|".join("".join(f"[{c.upper()}{c}]" for c in name) for name in NAMES)
+_ANY_CASE = "|".join(any_case(name) for name in NAMES)
 DIRECTION = {
     "anyOf": [
         {"type": "integer", "enum": [1, 2, 3, 4, 5, 7]},
@@ -41,40 +49,74 @@ DIRECTION = {
     "a name in any case, or the number as a string",
 }
 PRIORITY = {"type": "integer", "enum": [1, 2, 3, 4], "description": "1 to 4 (default 2)"}
-NAME = {"type": "string", "minLength": 1, "maxLength": 50}
+NAME: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 50, "pattern": NOT_SPACE}
 
+DYNAMIC = {
+    "anyOf": [{"type": "string", "maxLength": DYNAMIC_LIMIT}, {"type": "null"}],
+    "description": "A custom field (ORDERNOTE, ...): its name at most 100 characters",
+}
+REFERENCES = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "minProperties": 1,
+        "maxProperties": 1,
+        "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
+        "additionalProperties": False,
+    },
+    "description": 'A list of {"id": ...} or {"name": ...}',
+}
 LINE_PROPERTIES: dict[str, Any] = {
-    "materialId": {"type": "string", "description": "The material's id (or send materialName)"},
-    "materialName": {"type": "string", "description": "The material's name (or materialId)"},
+    "materialId": {
+        "type": "string",
+        "maxLength": 50,
+        "description": "The material's id (or send materialName)",
+    },
+    "materialName": {
+        "type": "string",
+        "maxLength": 50,
+        "description": "The material's name (or materialId)",
+    },
     "quantity": {"type": "number", "exclusiveMinimum": 0},
-    "number": {"type": "integer", "description": "The line's number in its order"},
+    "number": {"type": "integer", "minimum": 1, "description": "The line's number in its order"},
     "lot": _text(50),
     "serialNumber": _text(50),
     "qualification": _text(50),
     "hostIdentification": _text(50),
-    **{f"Info{n}": _text(DYNAMIC_LIMIT) for n in range(1, 6)},
+    **{f"Info{n}": _text(80) for n in range(1, 6)},
 }
-LINE = {
+LINE: dict[str, Any] = {
     "type": "object",
     "required": ["quantity"],
     "anyOf": [{"required": ["materialId"]}, {"required": ["materialName"]}],
     "properties": LINE_PROPERTIES,
-    "additionalProperties": True,
+    "propertyNames": {"maxLength": 100},
+    "additionalProperties": DYNAMIC,
 }
 ORDER_PROPERTIES: dict[str, Any] = {
     "name": NAME,
     "directionType": DIRECTION,
     "priority": PRIORITY,
     "allocate": BOOLEAN,
-    "warehouseName": {"type": "string", "description": "Or warehouseId, not both"},
-    "warehouseId": {"type": "string"},
+    "warehouseName": {
+        "type": "string",
+        "enum": [WAREHOUSE_NAME],
+        "description": "Or warehouseId, not both (the sandbox has one warehouse)",
+    },
+    "warehouseId": {"type": "string", "pattern": f"^{any_case(WAREHOUSE_ID)}$"},
     "deadline": {"type": "string", "format": "date-time"},
     "owner": _text(50),
     "recipient": _text(50),
     "unit": _text(50),
     "handlingUnit": _text(50),
-    **{f"Info{n}": _text(DYNAMIC_LIMIT) for n in range(1, 6)},
+    "countEmptyLocations": BOOLEAN,
+    **{name: REFERENCES for name in ("carriers", "locations", "shelves", "zones")},
 }
+
+
+def _order(info_limit: int) -> dict[str, Any]:
+    return {**ORDER_PROPERTIES, **{f"Info{n}": _text(info_limit) for n in range(1, 6)}}
+
 
 LOGIN = (
     "Login",
@@ -93,22 +135,24 @@ NEW_ORDER = (
         "type": "object",
         "required": ["name", "order_lines"],
         "properties": {
-            **ORDER_PROPERTIES,
+            **_order(80),
             "order_lines": {"type": "array", "minItems": 1, "items": LINE},
         },
-        "additionalProperties": {
-            "anyOf": [{"type": "string", "maxLength": DYNAMIC_LIMIT}, {"type": "null"}],
-            "description": "A custom order field (ORDERNOTE, ...)",
-        },
+        "propertyNames": {"maxLength": 100},
+        "additionalProperties": DYNAMIC,
+        "not": {"required": ["warehouseName", "warehouseId"]},
     },
 )
 ORDER_CHANGES = (
     "OrderChanges",
     {
         "type": "object",
-        "description": "Only the keys sent change; allocate true or false (de)allocates.",
-        "properties": ORDER_PROPERTIES,
-        "additionalProperties": True,
+        "description": "Only the keys sent change; allocate true or false (de)allocates. "
+        "Lines change through /api/order_lines.",
+        "properties": _order(50),
+        "propertyNames": {"maxLength": 100},
+        "additionalProperties": DYNAMIC,
+        "not": {"required": ["warehouseName", "warehouseId"]},
     },
 )
 NEW_LINE = (
@@ -119,16 +163,26 @@ NEW_LINE = (
         "properties": {"orderId": {"type": "string"}, **LINE_PROPERTIES},
     },
 )
+COMPUTED = {"description": "Computed by the lift: accepted and ignored"}
 MATERIAL_PROPERTIES: dict[str, Any] = {
     "name": NAME,
     "Description": _text(200),
     "unitOfMeasure": _text(50),
     "isBlocked": BOOLEAN,
-    **{f"Info{n}": _text(DYNAMIC_LIMIT) for n in range(1, 6)},
+    **{f"Info{n}": _text(80) for n in range(1, 6)},
+    **{
+        name: COMPUTED
+        for name in ("id", "currentQuantity", "pickQuantity", "putQuantity", "netQuantity")
+    },
 }
 NEW_MATERIAL = (
     "NewMaterial",
-    {"type": "object", "required": ["name"], "properties": MATERIAL_PROPERTIES},
+    {
+        "type": "object",
+        "required": ["name"],
+        "properties": MATERIAL_PROPERTIES,
+        "additionalProperties": False,
+    },
 )
 MATERIAL_CHANGES = (
     "MaterialChanges",
@@ -136,6 +190,7 @@ MATERIAL_CHANGES = (
         "type": "object",
         "description": "Only the keys sent change.",
         "properties": MATERIAL_PROPERTIES,
+        "additionalProperties": False,
     },
 )
 

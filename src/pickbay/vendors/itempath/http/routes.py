@@ -44,6 +44,12 @@ SECURITY_SCHEME = {
     "bearerFormat": "JWT",
     "description": "POST /api/users/login (sandbox: admin / admin) and send the accessToken",
 }
+REFRESH_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "bearerFormat": "JWT",
+    "description": "The refreshToken of POST /api/users/login",
+}
 router = APIRouter(
     tags=["ItemPath"],
     responses={
@@ -231,7 +237,7 @@ async def login(request: Request) -> JsonResponse:
     PREFIX + "/users/refresh",
     summary="A new access token for a refresh token",
     response_model=docs.AccessToken,
-    openapi_extra={"security": [{"ItemPathToken": []}]},
+    openapi_extra={"security": [{"ItemPathRefreshToken": []}]},
 )
 async def refresh(request: Request) -> JsonResponse:
     """Send the refresh token as the bearer token."""
