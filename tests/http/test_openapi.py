@@ -423,3 +423,42 @@ def test_own_answers_as_documented(conform: Conformance, pickbay: Pickbay) -> No
         params={"text": "A"},
         headers=ADMIN,
     )
+
+
+def _examples() -> list[tuple[str, str, str, Any]]:
+    found = []
+    for api, doc in DOCUMENTS.items():
+        for path, item in doc["paths"].items():
+            for method, operation in item.items():
+                for media in operation.get("requestBody", {}).get("content", {}).values():
+                    for example in media.get("examples", {}).values():
+                        found.append((api, method, path, example["value"]))
+    return found
+
+
+def test_each_vendors_create_carries_the_vendors_example() -> None:
+    documented = {(api, path) for api, _, path, _ in _examples()}
+    assert {
+        ("pickup-cloud", "/api/v2/orders"),
+        ("pickup-cloud", "/api/v2/recurrentorders"),
+        ("itempath", "/api/orders"),
+        ("greymatter", "/api-gateway/sr-service/platform-srms/service-request"),
+    } <= documented
+
+
+def test_the_examples_fit_their_schemas_and_are_taken(conform: Conformance) -> None:
+    tokens = conform.call(
+        "itempath", "POST", "/api/users/login", 200, json={"username": "admin", "password": "admin"}
+    ).json()
+    auth = {
+        "pickup-cloud": KEY,
+        "itempath": {"Authorization": "Bearer " + tokens["accessToken"]},
+        "greymatter": ADMIN,
+        "pickbay": ADMIN,
+    }
+    for api, method, path, value in _examples():
+        doc = DOCUMENTS[api]
+        media = doc["paths"][path][method]["requestBody"]["content"]["application/json"]
+        schema = {**media["schema"], "components": doc["components"]}
+        assert jsonschema_rs.validator_for(schema).is_valid(value), (api, path)
+        conform.call(api, method.upper(), path, 200, json=value, headers=auth[api])

@@ -62,10 +62,13 @@ def same_secret(given: str, expected: str) -> bool:
 
 
 def body_schema(
-    model: type[BaseModel] | tuple[str, dict[str, Any]], content_types: tuple[str, ...]
+    model: type[BaseModel] | tuple[str, dict[str, Any]],
+    content_types: tuple[str, ...],
+    *,
+    example: tuple[str, Any] | None = None,
 ) -> dict[str, Any]:
     """`openapi_extra` documenting a body that the route validates itself: a model, or a
-    JSON schema by name for a body read by hand."""
+    JSON schema by name for a body read by hand; `example` is (what it is, the body)."""
     if isinstance(model, tuple):
         title, schema = model
         parts = {title: schema}
@@ -77,13 +80,10 @@ def body_schema(
         # One name, one schema: documents name their components without a module.
         if COMPONENTS.setdefault(name, part) != part:
             raise ValueError(f"two body schemas are both called {name}")
-    ref = {"$ref": f"#/components/schemas/{title}"}
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {ct: {"schema": ref} for ct in content_types},
-        }
-    }
+    media: dict[str, Any] = {"schema": {"$ref": f"#/components/schemas/{title}"}}
+    if example is not None:
+        media["examples"] = {"vendor": {"summary": example[0], "value": example[1]}}
+    return {"requestBody": {"required": True, "content": {ct: media for ct in content_types}}}
 
 
 class HubDispatch:

@@ -91,6 +91,38 @@ ATTRIBUTES: dict[str, Any] = {
         "order_options": {"type": "object"},
     },
 }
+PICK_EXAMPLE = (
+    "The vendor's example (Service Request: Create)",
+    {
+        "externalServiceRequestId": "16feb_033",
+        "type": "PICK",
+        "serviceRequests": [
+            {
+                "externalServiceRequestId": "lineid_01",
+                "type": "PICK_LINE",
+                "expectations": {
+                    "containers": [
+                        {
+                            "products": [
+                                {
+                                    "productQuantity": 5,
+                                    "productAttributes": {
+                                        "filter_parameters": ["product_sku = 'MM00001'"]
+                                    },
+                                }
+                            ]
+                        }
+                    ]
+                },
+            }
+        ],
+        "attributes": {
+            "pick_before_time": "2018-04-09T18:00:00Z",
+            "pick_after_time": "2018-04-09T18:00:00Z",
+            "order_options": {"priority": 1},
+        },
+    },
+)
 NEW_REQUEST = (
     "ServiceRequestIn",
     {

@@ -110,7 +110,7 @@ async def _json(request: Request) -> Any:
     "/service-request",
     summary="Create a service request (PICK or PUT)",
     response_model=docs.ServiceRequest,
-    openapi_extra=body_schema(docs.NEW_REQUEST, docs.JSON),
+    openapi_extra=body_schema(docs.NEW_REQUEST, docs.JSON, example=docs.PICK_EXAMPLE),
 )
 async def create(request: Request) -> JsonResponse:
     """The stored request; the floor checks inventory and notifies from there on."""

@@ -129,6 +129,23 @@ LOGIN = (
         },
     },
 )
+PUT_EXAMPLE = (
+    "The vendor's example (Orders: Create Order)",
+    {
+        "name": "Sample Put Order",
+        "directionType": "Put",
+        "allocate": True,
+        "order_lines": [
+            {
+                "materialId": "8E7EC42A-F2B2-4B64-BF71-750F006DEF8D",
+                "quantity": 1,
+                "Info1": "TEST",
+                "serialNumber": n,
+            }
+            for n in (8, 9, 10, 12)
+        ],
+    },
+)
 NEW_ORDER = (
     "NewOrder",
     {

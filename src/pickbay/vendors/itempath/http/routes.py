@@ -272,7 +272,7 @@ async def list_orders(request: Request) -> JsonResponse:
     PREFIX + "/orders",
     summary="Create an order (queued until the lift imports it)",
     response_model=docs.OneOrder,
-    openapi_extra=body_schema(docs.NEW_ORDER, docs.JSON),
+    openapi_extra=body_schema(docs.NEW_ORDER, docs.JSON, example=docs.PUT_EXAMPLE),
 )
 async def create_order(request: Request) -> JsonResponse:
     """The order as queued; the lift imports and (if asked) allocates it soon after."""

@@ -132,7 +132,9 @@ def _orders(request: Request) -> PickupCloudService:
     summary="Create a one-time pickup order",
     response_model=schemas.OrderOut,
     responses={409: {"description": "An order with that number exists already."}},
-    openapi_extra=body_schema(schemas.OrderIn, DOCUMENTED),
+    openapi_extra=body_schema(
+        schemas.OrderIn, DOCUMENTED, example=(schemas.ORDER_SEED, schemas.ORDER_EXAMPLE)
+    ),
 )
 async def create_order(request: Request) -> JsonResponse:
     """Create a one-time order; demo scripts in relatedNotes drive it (`$input-RRR`, ...)."""
@@ -161,7 +163,9 @@ async def create_on_behalf_of(request: Request) -> JsonResponse:
     summary="Create a recurrent pickup order",
     response_model=schemas.OrderOut,
     responses={409: {"description": "An order with that number exists already."}},
-    openapi_extra=body_schema(schemas.RecurrentOrderIn, DOCUMENTED),
+    openapi_extra=body_schema(
+        schemas.RecurrentOrderIn, DOCUMENTED, example=(schemas.SEED, schemas.RECURRENT_EXAMPLE)
+    ),
 )
 async def create_recurrent(request: Request) -> JsonResponse:
     """Create a recurrent order; like the vendor, the answer carries no articles."""

@@ -87,6 +87,49 @@ class CancelIn(_Strict):
     cancellationReason: Annotated[str | None, Field(default=None, max_length=NOTES_MAX)] = None
 
 
+# ---------------------------------------------------------------------- examples
+
+SEED = "The vendor's example (its recurrent-order guide), its dates moved into the future"
+_CUSTOMER = {
+    "fullName": "Max Mustermann",
+    "address": "Ansbacher Strasse 75",
+    "postalCode": "55608",
+    "city": "Schneppenbach",
+    "country": "Deutschland",
+    "phoneNumber": "+49 06544 97 08 25",
+}
+RECURRENT_EXAMPLE = {
+    "orderNumber": "8e7c4ac1-91e5-4882-a914-05f7fc50e124",
+    "relatedNotes": "string",
+    "dosageInformation": "string",
+    "sendCustomerPickupMail": True,
+    "customerSelfRegistration": False,
+    "customerDetails": _CUSTOMER,
+    "articles": [
+        {
+            "scanCode": "5948912001188",
+            "name": "Bayer Aspirin 500mg x 8",
+            "quantityOrdered": 10,
+            "interval": 10,
+        }
+    ],
+    "startDate": "2040-05-23T00:00:00",
+    "endDate": "2040-05-25T00:00:00",
+}
+ORDER_EXAMPLE = {
+    "orderNumber": "34682734827",
+    "relatedNotes": "string",
+    "dosageInformation": "string",
+    "sendCustomerPickupMail": True,
+    "customerSelfRegistration": False,
+    "customerDetails": _CUSTOMER,
+    "articles": [
+        {"scanCode": "5948912001188", "name": "Bayer Aspirin 500mg x 8", "quantityOrdered": 10}
+    ],
+}
+ORDER_SEED = "The vendor's recurrent-order example as a one-time order (the guide compares the two)"
+
+
 # ---------------------------------------------------------------------- answers
 
 NetTime = Annotated[
