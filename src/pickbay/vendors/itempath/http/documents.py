@@ -21,7 +21,7 @@ JSON = ("application/json",)
 
 def _text(limit: int, description: str = "") -> dict[str, Any]:
     # A number is taken as its text, which must fit the limit too.
-    bound = 10 ** (limit - 2)
+    bound = float(10 ** (limit - 2))
     schema: dict[str, Any] = {
         "anyOf": [
             {"type": "string", "maxLength": limit},
