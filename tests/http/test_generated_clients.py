@@ -12,39 +12,18 @@ from contextlib import ExitStack
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import pytest
 
 from pickbay.testing import Pickbay
 from tests.http.test_openapi import DOCUMENTS
+from tests.vendors.greymatter.http.test_routes import pick
 
 ARTICLE = {"scanCode": "5948912001188", "name": "Aspirin", "quantityOrdered": 2}
-SEED_PICK: dict[str, Any] = {
-    "externalServiceRequestId": "GEN_033",
-    "type": "PICK",
-    "serviceRequests": [
-        {
-            "externalServiceRequestId": "GEN_033_01",
-            "type": "PICK_LINE",
-            "expectations": {
-                "containers": [
-                    {
-                        "products": [
-                            {
-                                "productQuantity": 5,
-                                "productAttributes": {
-                                    "filter_parameters": ["product_sku = 'MM00001'"]
-                                },
-                            }
-                        ]
-                    }
-                ]
-            },
-        }
-    ],
-    "attributes": {"order_options": {"priority": 1}},
-}
+# The vendor's example, under ids of its own.
+SEED_PICK = pick(
+    "GEN_033", ("GEN_033_01", 5, "product_sku = 'MM00001'"), order_options={"priority": 1}
+)
 
 
 @pytest.fixture(scope="module")

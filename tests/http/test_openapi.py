@@ -12,6 +12,7 @@ import pytest
 from pickbay import testing
 from pickbay.app import create_app
 from pickbay.testing import Pickbay
+from tests.vendors.greymatter.http.test_routes import pick as pick_request
 
 DOCUMENTS = create_app(testing.settings("sqlite+aiosqlite://")).state.documents()
 PREFIXES = {
@@ -301,31 +302,11 @@ def test_greymatter_answers_as_documented(conform: Conformance) -> None:
     c(GM, "POST", TOKEN, 400, data={"grant_type": "other"}, headers=CLIENT)
     token = c(GM, "POST", TOKEN, 200, data=grant, headers=CLIENT).json()["access_token"]
     auth = {"Authorization": "Bearer " + token}
-    pick = {
-        "externalServiceRequestId": "DOC-SR",
-        "type": "PICK",
-        "serviceRequests": [
-            {
-                "externalServiceRequestId": "DOC-SR_1",
-                "type": "PICK_LINE",
-                "expectations": {
-                    "containers": [
-                        {
-                            "products": [
-                                {
-                                    "productQuantity": 1,
-                                    "productAttributes": {
-                                        "filter_parameters": ["product_sku = 'MM00001'"]
-                                    },
-                                }
-                            ]
-                        }
-                    ]
-                },
-            }
-        ],
-        "attributes": {"pick_before_time": "2030-04-09T18:00:00Z"},
-    }
+    pick = pick_request(
+        "DOC-SR",
+        ("DOC-SR_1", 1, "product_sku = 'MM00001'"),
+        pick_before_time="2030-04-09T18:00:00Z",
+    )
     made = c(GM, "POST", SR, 200, json=pick, headers=auth).json()
     c(GM, "POST", SR, 400, json=pick, headers=auth)  # a taken id is bad data
     c(GM, "POST", SR, 401, json=pick)

@@ -11,39 +11,13 @@ import orjson
 import pytest
 
 from pickbay.runtime import Runtime
+from pickbay.vendors.greymatter.http.documents import PICK_EXAMPLE
 from tests.webhooks.receiver import Receiver
 
 BASE = "/api-gateway/sr-service/platform-srms/service-request"
 AUTH = {"Authorization": "Bearer dev"}
-SEED_CREATE: dict[str, Any] = {
-    "externalServiceRequestId": "16feb_033",
-    "type": "PICK",
-    "serviceRequests": [
-        {
-            "externalServiceRequestId": "lineid_01",
-            "type": "PICK_LINE",
-            "expectations": {
-                "containers": [
-                    {
-                        "products": [
-                            {
-                                "productQuantity": 5,
-                                "productAttributes": {
-                                    "filter_parameters": ["product_sku = 'MM00001'"]
-                                },
-                            }
-                        ]
-                    }
-                ]
-            },
-        }
-    ],
-    "attributes": {
-        "pick_before_time": "2018-04-09T18:00:00Z",
-        "pick_after_time": "2018-04-09T18:00:00Z",
-        "order_options": {"priority": 1},
-    },
-}
+SEED_CREATE: dict[str, Any] = copy.deepcopy(PICK_EXAMPLE[1])  # the vendor's, verbatim
+
 REQUEST_KEYS = [
     "id",
     "externalServiceRequestId",

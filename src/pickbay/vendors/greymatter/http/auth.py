@@ -88,7 +88,9 @@ def render(exc: PickbayError) -> JsonResponse:
 )
 async def token(request: Request) -> JsonResponse:
     """An access token for a user's username and password (form or URL parameters), sent
-    with the platform's fixed client header; it lasts `expires_in` seconds of sandbox time."""
+    with the platform's fixed client header; it lasts `expires_in` seconds of sandbox time.
+    Inferred: the error bodies (OAuth 2.0's), 400 for a missing or unsupported grant type,
+    and `token_type`, `scope` and `jti` beside the two documented fields."""
     if not same_secret(request.headers.get("authorization", ""), CLIENT_HEADER):
         return oauth_error(
             401, "unauthorized", "Full authentication is required to access this resource"

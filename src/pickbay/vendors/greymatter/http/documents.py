@@ -205,38 +205,34 @@ class Containers(BaseModel):
     containers: list[Container]
 
 
-class ServiceRequestLine(BaseModel):
+class _Request(BaseModel):
+    """What a request and its lines both show."""
+
+    id: int
+    externalServiceRequestId: str
+    actuals: Containers | None
+    receivedOn: Stamp
+    status: str
+    state: str
+    attributes: dict[str, Any] | None
+    createdOn: Stamp
+    updatedOn: Stamp
+
+
+class ServiceRequestLine(_Request):
     """A child service request (PICK_LINE or PUT_LINE)."""
 
-    id: int
-    externalServiceRequestId: str
     serviceRequests: None
     type: str
-    actuals: Containers | None
     expectations: Containers | None
-    receivedOn: Stamp
-    status: str
-    state: str
-    attributes: dict[str, Any] | None
-    createdOn: Stamp
-    updatedOn: Stamp
 
 
-class ServiceRequest(BaseModel):
+class ServiceRequest(_Request):
     """A service request with its lines, as the platform returns it."""
 
-    id: int
-    externalServiceRequestId: str
     serviceRequests: list[ServiceRequestLine]
     type: RequestType
-    actuals: Containers | None
     expectations: None
-    receivedOn: Stamp
-    status: str
-    state: str
-    attributes: dict[str, Any] | None
-    createdOn: Stamp
-    updatedOn: Stamp
 
 
 class Accepted(BaseModel):

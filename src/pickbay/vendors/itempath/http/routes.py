@@ -55,7 +55,8 @@ router = APIRouter(
     responses={
         422: {
             "description": 'A malformed token, or one of the wrong kind ({"msg"}); or a '
-            'clash with what is stored ({"errors"}), as Power Pick answers one.'
+            'clash with what is stored ({"errors"}). Inferred: ItemPath\'s token errors are '
+            "Flask-JWT-Extended's, which answers these with 422."
         }
     },
 )
