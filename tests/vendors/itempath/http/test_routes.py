@@ -654,3 +654,21 @@ async def test_a_body_that_is_not_json_is_415(
     assert "Content-Type was not 'application/json'" in error["request"]["message"]
     listed = await client.get("/api/orders", headers=auth)
     assert listed.json()["orders"] == []
+
+
+async def test_a_number_in_a_text_field_is_its_text_up_to_a_bound(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    made = await client.post(
+        "/api/materials", json={"name": "NUM-1", "Info1": 123, "Info2": 2.5}, headers=auth
+    )
+    assert made.status_code == 200
+    assert (made.json()["material"]["Info1"], made.json()["material"]["Info2"]) == ("123", "2.5")
+    # By value, as the API document states it: 1e20 and 100000000000000000000 alike.
+    for huge in ("1e20", "100000000000000000000"):
+        body = b'{"name": "NUM-2", "Info1": ' + huge.encode() + b"}"
+        r = await client.post(
+            "/api/materials", content=body, headers={**auth, "content-type": "application/json"}
+        )
+        assert r.status_code == 400, huge
+        assert "Info1" in r.json()["errors"][0]

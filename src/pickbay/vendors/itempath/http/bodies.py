@@ -12,6 +12,9 @@ from pickbay.vendors.itempath.service import NewLiftOrder, NewLine, OrderChanges
 
 REQUIRED = "Missing data for required field."
 DYNAMIC_LIMIT = 1999
+# Text fields also take numbers (as their text): pickbay's bound, by value, so the document can
+# state it (a JSON number's text depends on how it is written; its value does not).
+NUMBER_LIMIT = 1e15
 # Custom order fields every order shows (null until set), as the vendor's examples do.
 DEFAULT_DYNAMIC = ("ORDERISSUETO", "ORDERNOTE", "ORDERFACILITY", "ORDERINFO6")
 # Response attributes a client may send back unchanged; they are computed, never set.
@@ -46,6 +49,9 @@ def _text(errors: Errors, name: str, value: Any, limit: int) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         errors.add(name, "Not a valid string.")
+        return None
+    if not isinstance(value, str) and not -NUMBER_LIMIT <= value <= NUMBER_LIMIT:
+        errors.add(name, f"A number is taken as text here, up to {NUMBER_LIMIT:g} in size.")
         return None
     text = (
         value

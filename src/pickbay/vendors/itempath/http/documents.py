@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from pickbay.core.patterns import NOT_SPACE, any_case
-from pickbay.vendors.itempath.http.bodies import DYNAMIC_LIMIT
+from pickbay.vendors.itempath.http.bodies import DYNAMIC_LIMIT, NUMBER_LIMIT
 from pickbay.vendors.itempath.machine import WAREHOUSE_ID, WAREHOUSE_NAME
 from pickbay.vendors.itempath.model import LineStatus, OrderStatus
 
@@ -20,12 +20,15 @@ JSON = ("application/json",)
 
 
 def _text(limit: int, description: str = "") -> dict[str, Any]:
-    # A number is taken as its text, which must fit the limit too.
-    bound = float(10 ** (limit - 2))
     schema: dict[str, Any] = {
         "anyOf": [
             {"type": "string", "maxLength": limit},
-            {"type": "number", "minimum": -bound, "maximum": bound},
+            {
+                "type": "number",
+                "minimum": -NUMBER_LIMIT,
+                "maximum": NUMBER_LIMIT,
+                "description": "taken as its text",
+            },
             {"type": "null"},
         ]
     }
