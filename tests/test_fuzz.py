@@ -31,8 +31,9 @@ DOCUMENTS = create_app(testing.settings("sqlite+aiosqlite://")).state.documents(
 RULES = {
     "/api/v2/recurrentorders": "startDate from today, endDate after today",
     "/pickbay/v1/labels/{symbology}.{fmt}": "DataMatrix labels hold ASCII text only",
-    "/api/orders": "each line names a material that exists",
-    "/api/order_lines": "the line names a material that exists",
+    "/api/orders": "each line names a material that exists; filters follow their grammar",
+    "/api/order_lines": "the line names a material that exists; filters follow their grammar",
+    "/api/materials": "filters follow their grammar (by the field's kind)",
     "/api-gateway/sr-service/platform-srms/service-request": (
         "a taken externalServiceRequestId is bad data, as the platform says; PICK_LINEs go "
         "under a PICK and PUT_LINEs under a PUT; each line id once"

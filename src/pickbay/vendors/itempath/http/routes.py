@@ -29,6 +29,8 @@ from pickbay.vendors.itempath.http.query import (
     MATERIAL_FIELDS,
     MAX_LIMIT,
     MAX_OFFSET,
+    MAX_PATTERN,
+    MAX_VALUES,
     ORDER_FIELDS,
     parse_list,
 )
@@ -63,16 +65,27 @@ router = APIRouter(
 
 
 def _list_arguments(fields: dict[str, Any]) -> dict[str, Any]:
-    """`openapi_extra` of a list: its paging and counting arguments, and the filter grammar."""
-    names = ", ".join(sorted(fields))
+    """`openapi_extra` of a list: a filter per field, paging and counting, and the grammar."""
     key = r"\s*[-+]?\s*(" + "|".join(sorted(fields)) + r")\s*"
+    filters = [
+        {
+            "name": name,
+            "in": "query",
+            "description": f"A filter on {name} ({spec.kind.value}): `[op]value` or a value",
+            "schema": {"type": "string"},
+        }
+        for name, spec in sorted(fields.items())
+    ]
     return {
         "description": (
-            "Filter with `field=value` on any of: " + names + ". A value may start with an "
-            "operator in brackets: [eq] [neq] [gt] [gte] [lt] [lte] [like] [notlike] "
-            "(% and _ wildcards, at most 1,000 characters) [or] [nor] (comma-separated, at "
-            "most 200 values) [null] [notnull]. Dates take ISO 8601, YYYY-MM, or now, today, "
-            "yesterday, lastDay, lastWeek, lastMonth, lastYear."
+            "Each field is a filter, `field=value` or `field=[op]value`, the operator one of "
+            "[not] [gt] [gte] [lt] [lte] (compare), [like] [notlike] (text fields: % and _ "
+            f"as wildcards, at most {MAX_PATTERN:,} characters), [or] [nor] (values separated "
+            f"by `;`, at most {MAX_VALUES}); the value `null` matches an empty field. Dates "
+            "take YYYY-MM-DD (a whole day), YYYY-MM, a date and time (UTC if unzoned), or now, "
+            "today, yesterday, lastDay, lastWeek, lastMonth, lastYear on the sandbox clock. "
+            "Orders also filter on their custom fields (ORDERNOTE, ...) by name. A filter "
+            "that does not parse, or an unknown argument, is a 400."
         ),
         "parameters": [
             {
@@ -92,6 +105,7 @@ def _list_arguments(fields: dict[str, Any]) -> dict[str, Any]:
                 "schema": {"type": "string", "pattern": f"^{key}(,{key})*$"},
             },
             {"name": "countOnly", "in": "query", "schema": {"type": "boolean"}},
+            *filters,
         ],
     }
 
