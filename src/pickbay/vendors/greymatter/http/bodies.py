@@ -11,6 +11,7 @@ from pickbay.vendors.greymatter.model import PRIORITIES, NewLine, RequestType
 from pickbay.vendors.greymatter.service import Changes, NewRequest
 
 MAX_ID = 200
+MAX_QUANTITY = 10**9  # eaches of one line
 
 
 def _external_id(value: Any, path: str, errors: Errors) -> str:
@@ -101,7 +102,7 @@ def _lines(value: Any, kind: RequestType, path: str, errors: Errors) -> list[New
         if (
             not isinstance(quantity, int)
             or isinstance(quantity, bool)
-            or not 1 <= quantity <= 10**9
+            or not 1 <= quantity <= MAX_QUANTITY
         ):
             errors.add(f"{ppath}.productQuantity", "productQuantity must be a whole number from 1.")
             quantity = 0

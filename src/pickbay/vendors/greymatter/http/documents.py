@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from pickbay.core.patterns import NOT_SPACE
 from pickbay.vendors.greymatter.filters import PATTERN
-from pickbay.vendors.greymatter.http.bodies import MAX_ID
+from pickbay.vendors.greymatter.http.bodies import MAX_ID, MAX_QUANTITY
 from pickbay.vendors.greymatter.model import PRIORITIES, RequestType
 
 JSON = ("application/json",)
@@ -23,7 +23,7 @@ PRODUCT = {
     "type": "object",
     "required": ["productQuantity", "productAttributes"],
     "properties": {
-        "productQuantity": {"type": "integer", "minimum": 1, "maximum": 10**9},
+        "productQuantity": {"type": "integer", "minimum": 1, "maximum": MAX_QUANTITY},
         "productAttributes": {
             "type": "object",
             "description": (
@@ -54,7 +54,7 @@ LINE = {
         "externalServiceRequestId": EXTERNAL_ID,
         "type": {
             "type": "string",
-            "enum": ["PICK_LINE", "PUT_LINE"],
+            "enum": [k.line_type for k in RequestType],
             "description": "PICK_LINE under a PICK, PUT_LINE under a PUT",
         },
         "expectations": {

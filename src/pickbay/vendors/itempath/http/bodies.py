@@ -33,14 +33,18 @@ READ_ONLY = frozenset(
         "errorDescription",
     ]
 )
-_ORDER_TEXT = {"owner": 50, "recipient": 50, "unit": 50, "handlingUnit": 50}
+INFO_LIMIT = 80  # Info1..Info5 of a new order, its lines and materials
+CHANGED_INFO_LIMIT = 50  # Info1..Info5 of an order update
+# Material attributes the lift computes: accepted in a body and ignored.
+MATERIAL_COMPUTED = ("id", "currentQuantity", "pickQuantity", "putQuantity", "netQuantity")
+ORDER_TEXT = {"owner": 50, "recipient": 50, "unit": 50, "handlingUnit": 50}
 _ORDER_COLUMN = {"handlingUnit": "handling_unit", "unti": "unit"}
-_LINE_TEXT = {"lot": 50, "serialNumber": 50, "qualification": 50, "hostIdentification": 50}
+LINE_TEXT = {"lot": 50, "serialNumber": 50, "qualification": 50, "hostIdentification": 50}
 _LINE_COLUMN = {
     "serialNumber": "serial_number",
     "hostIdentification": "host_identification",
 }
-_REFERENCE_LISTS = ("carriers", "locations", "shelves", "zones")
+REFERENCE_LISTS = ("carriers", "locations", "shelves", "zones")
 _INFO = frozenset(f"Info{n}" for n in range(1, 6))
 
 
@@ -166,13 +170,13 @@ def _attributes(
             continue
         if key in _INFO:
             fields[key.lower()] = _text(errors, key, value, info_limit)
-        elif key in _ORDER_TEXT or key == "unti":
+        elif key in ORDER_TEXT or key == "unti":
             fields[_ORDER_COLUMN.get(key) or key] = _text(errors, key, value, 50)
         elif key == "deadline":
             fields["deadline"] = _datetime(errors, key, value)
         elif key == "countEmptyLocations":
             fields["count_empty_locations"] = bool(_bool(errors, key, value))
-        elif key in _REFERENCE_LISTS:
+        elif key in REFERENCE_LISTS:
             fields[key] = _references(errors, key, value)
         else:
             dynamic[key] = _dynamic(errors, key, value)
@@ -217,8 +221,8 @@ def _line(errors: Errors, where: str, raw: Any) -> NewLine | None:
         if key in ("quantity", "materialId", "materialName", "number", "orderId"):
             continue
         if key in _INFO:
-            fields[key.lower()] = _text(errors, f"{where}.{key}", value, 80)
-        elif key in _LINE_TEXT:
+            fields[key.lower()] = _text(errors, f"{where}.{key}", value, INFO_LIMIT)
+        elif key in LINE_TEXT:
             fields[_LINE_COLUMN.get(key) or key] = _text(errors, f"{where}.{key}", value, 50)
         else:
             fields[key] = _dynamic(errors, f"{where}.{key}", value)
@@ -260,7 +264,7 @@ def new_order(body: Any) -> NewLiftOrder:
     direction = _direction(errors, body.get("directionType", 2))
     priority = _priority(errors, body.get("priority", 2))
     allocate = _bool(errors, "allocate", body.get("allocate", False))
-    fields, dynamic = _attributes(errors, body, info_limit=80)
+    fields, dynamic = _attributes(errors, body, info_limit=INFO_LIMIT)
     fields.setdefault("warehouse_name", machine.WAREHOUSE_NAME)
     errors.raise_any()
     assert name is not None
@@ -288,7 +292,7 @@ def changes(body: Any) -> OrderChanges:
     allocate = _bool(errors, "allocate", body["allocate"]) if "allocate" in body else None
     if "order_lines" in body:
         errors.add("order_lines", "Change order lines through /api/order_lines.")
-    fields, dynamic = _attributes(errors, body, info_limit=50)
+    fields, dynamic = _attributes(errors, body, info_limit=CHANGED_INFO_LIMIT)
     errors.raise_any()
     return OrderChanges(
         name=name,
@@ -300,8 +304,8 @@ def changes(body: Any) -> OrderChanges:
     )
 
 
-_MATERIAL_TEXT = {"name": 50, "Description": 200, "unitOfMeasure": 50} | {
-    f"Info{n}": 80 for n in range(1, 6)
+MATERIAL_TEXT = {"name": 50, "Description": 200, "unitOfMeasure": 50} | {
+    f"Info{n}": INFO_LIMIT for n in range(1, 6)
 }
 _MATERIAL_COLUMN = {"Description": "description", "unitOfMeasure": "unit_of_measure"} | {
     f"Info{n}": f"info{n}" for n in range(1, 6)
@@ -315,14 +319,12 @@ def material(body: Any, *, create: bool) -> dict[str, Any]:
         raise InvalidInput({"material": ["A material is a JSON object."]})
     values: dict[str, Any] = {}
     for key, value in body.items():
-        if key in _MATERIAL_TEXT:
-            values[_MATERIAL_COLUMN.get(key) or key] = _text(
-                errors, key, value, _MATERIAL_TEXT[key]
-            )
+        if key in MATERIAL_TEXT:
+            values[_MATERIAL_COLUMN.get(key) or key] = _text(errors, key, value, MATERIAL_TEXT[key])
         elif key == "isBlocked":
             blocked = _bool(errors, key, value)
             values["is_blocked"] = int(bool(blocked))
-        elif key in ("id", "currentQuantity", "pickQuantity", "putQuantity", "netQuantity"):
+        elif key in MATERIAL_COMPUTED:
             continue  # computed by the lift, never set through the API
         else:
             errors.add(key, "Unknown field.")

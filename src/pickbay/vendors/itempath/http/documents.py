@@ -11,10 +11,20 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pickbay.core.patterns import NOT_SPACE, any_case
-from pickbay.vendors.itempath.http.bodies import DYNAMIC_LIMIT, NUMBER_LIMIT
+from pickbay.core.patterns import NOT_SPACE, SPACE, any_case
+from pickbay.vendors.itempath.http.bodies import (
+    CHANGED_INFO_LIMIT,
+    DYNAMIC_LIMIT,
+    INFO_LIMIT,
+    LINE_TEXT,
+    MATERIAL_COMPUTED,
+    MATERIAL_TEXT,
+    NUMBER_LIMIT,
+    ORDER_TEXT,
+    REFERENCE_LISTS,
+)
 from pickbay.vendors.itempath.machine import WAREHOUSE_ID, WAREHOUSE_NAME
-from pickbay.vendors.itempath.model import LineStatus, OrderStatus
+from pickbay.vendors.itempath.model import Direction, LineStatus, OrderStatus
 
 JSON = ("application/json",)
 
@@ -41,15 +51,15 @@ BOOLEAN = {
     "anyOf": [{"type": "boolean"}, {"type": "string", "enum": ["true", "false"]}],
     "description": 'true or false (also "true", "false", 1 or 0)',
 }
-NAMES = ("put", "pick", "return", "transport", "count", "production")
-_ANY_CASE = "|".join(any_case(name) for name in NAMES)
+_NUMBERS = "".join(str(int(d)) for d in Direction)
+_ANY_CASE = "|".join(any_case(d.name) for d in Direction)
 DIRECTION = {
     "anyOf": [
-        {"type": "integer", "enum": [1, 2, 3, 4, 5, 7]},
-        {"type": "string", "pattern": rf"^\s*([123457]|{_ANY_CASE})\s*$"},
+        {"type": "integer", "enum": [int(d) for d in Direction]},
+        {"type": "string", "pattern": f"^{SPACE}*([{_NUMBERS}]|{_ANY_CASE}){SPACE}*$"},
     ],
-    "description": "1 put, 2 pick (the default), 3 return, 4 transport, 5 count, 7 production; "
-    "a name in any case, or the number as a string",
+    "description": ", ".join(f"{int(d)} {d.name.lower()}" for d in Direction)
+    + " (pick is the default); a name in any case, or the number as a string",
 }
 PRIORITY = {"type": "integer", "enum": [1, 2, 3, 4], "description": "1 to 4 (default 2)"}
 NAME: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 50, "pattern": NOT_SPACE}
@@ -82,11 +92,8 @@ LINE_PROPERTIES: dict[str, Any] = {
     },
     "quantity": {"type": "number", "exclusiveMinimum": 0},
     "number": {"type": "integer", "minimum": 1, "description": "The line's number in its order"},
-    "lot": _text(50),
-    "serialNumber": _text(50),
-    "qualification": _text(50),
-    "hostIdentification": _text(50),
-    **{f"Info{n}": _text(80) for n in range(1, 6)},
+    **{name: _text(limit) for name, limit in LINE_TEXT.items()},
+    **{f"Info{n}": _text(INFO_LIMIT) for n in range(1, 6)},
 }
 LINE: dict[str, Any] = {
     "type": "object",
@@ -108,12 +115,9 @@ ORDER_PROPERTIES: dict[str, Any] = {
     },
     "warehouseId": {"type": "string", "pattern": f"^{any_case(WAREHOUSE_ID)}$"},
     "deadline": {"type": "string", "format": "date-time"},
-    "owner": _text(50),
-    "recipient": _text(50),
-    "unit": _text(50),
-    "handlingUnit": _text(50),
+    **{name: _text(limit) for name, limit in ORDER_TEXT.items()},
     "countEmptyLocations": BOOLEAN,
-    **{name: REFERENCES for name in ("carriers", "locations", "shelves", "zones")},
+    **{name: REFERENCES for name in REFERENCE_LISTS},
 }
 
 
@@ -155,7 +159,7 @@ NEW_ORDER = (
         "type": "object",
         "required": ["name", "order_lines"],
         "properties": {
-            **_order(80),
+            **_order(INFO_LIMIT),
             "order_lines": {"type": "array", "minItems": 1, "items": LINE},
         },
         "propertyNames": {"maxLength": 100},
@@ -169,7 +173,7 @@ ORDER_CHANGES = (
         "type": "object",
         "description": "Only the keys sent change; allocate true or false (de)allocates. "
         "Lines change through /api/order_lines.",
-        "properties": _order(50),
+        "properties": _order(CHANGED_INFO_LIMIT),
         "propertyNames": {"maxLength": 100},
         "additionalProperties": DYNAMIC,
         "not": {"required": ["warehouseName", "warehouseId"]},
@@ -185,15 +189,10 @@ NEW_LINE = (
 )
 COMPUTED = {"description": "Computed by the lift: accepted and ignored"}
 MATERIAL_PROPERTIES: dict[str, Any] = {
+    **{name: _text(limit) for name, limit in MATERIAL_TEXT.items()},
     "name": NAME,
-    "Description": _text(200),
-    "unitOfMeasure": _text(50),
     "isBlocked": BOOLEAN,
-    **{f"Info{n}": _text(80) for n in range(1, 6)},
-    **{
-        name: COMPUTED
-        for name in ("id", "currentQuantity", "pickQuantity", "putQuantity", "netQuantity")
-    },
+    **{name: COMPUTED for name in MATERIAL_COMPUTED},
 }
 NEW_MATERIAL = (
     "NewMaterial",

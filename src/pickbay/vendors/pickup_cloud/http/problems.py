@@ -82,9 +82,7 @@ def problem(status: int, title: str, detail: str | None = None, **extra: Any) ->
         body["detail"] = detail
     body.update(extra)
     body["traceId"] = trace_id()
-    return JsonResponse(
-        body, status_code=status, media_type="application/problem+json; charset=utf-8"
-    )
+    return JsonResponse(body, status_code=status, media_type=MEDIA_TYPE + "; charset=utf-8")
 
 
 def _pascal(segment: str) -> str:
