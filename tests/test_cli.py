@@ -76,6 +76,13 @@ def test_keys_create_prints_the_key_last(tmp_path: Path) -> None:
     key = run_cli("keys", "create", "acme", env=env).strip().splitlines()[-1]
     assert key.startswith("pk_")
     assert len(key) > 30
+    said = run_cli("keys", "create", "acme", "--origin", "Webshop_A_123", env=env)
+    assert "speaking as origin 'Webshop_A_123'" in said
+    assert said.strip().splitlines()[-1].startswith("pk_")
+    for bad in (["two\nlines"], [" padded"], ["x" * 101], ["acme", "--origin", ""]):
+        refused = cli("keys", "create", *bad, env=env, check=False)
+        assert refused.returncode == 2, bad
+        assert "A tenant's name is" in refused.stderr or "An origin is" in refused.stderr
 
 
 def test_seed_curl_verbatim_keys_and_restart(tmp_path: Path, free_port: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -68,13 +68,30 @@ async def _runtime(**settings: Any) -> AsyncIterator[Runtime]:
         await rt.db.dispose()
 
 
+def _name(check: str) -> Callable[[str], str]:
+    """An argparse type that checks a name as `pickbay.engine.tenancy.<check>` does."""
+
+    def checked(value: str) -> str:
+        from pickbay.engine import tenancy
+
+        try:
+            return str(getattr(tenancy, check)(value))
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return checked
+
+
 def _keys_create(args: argparse.Namespace) -> int:
     async def create() -> str:
         async with _runtime() as rt:
-            return await rt.tenancy.create_key(args.name)
+            return await rt.tenancy.create_key(args.name, args.origin)
 
     key = asyncio.run(create())
-    print(f"Created a Pickup Cloud API key for tenant {args.name!r}. Send it as x-api-key:")
+    who = f"tenant {args.name!r}"
+    if args.origin is not None:
+        who += f", speaking as origin {args.origin!r}"
+    print(f"Created a Pickup Cloud API key for {who}. Send it as x-api-key:")
     print(key)
     return 0
 
@@ -154,7 +171,13 @@ def parser() -> argparse.ArgumentParser:
     create = keys_sub.add_parser(
         "create", help="create a key for tenant NAME (printed on the last line)"
     )
-    create.add_argument("name")
+    create.add_argument("name", type=_name("tenant_name"))
+    create.add_argument(
+        "--origin",
+        type=_name("origin_name"),
+        help="the API client the key speaks as inside the tenant: on-behalf-of orders with this"
+        " origin answer to it by their originOrderNumber",
+    )
     create.set_defaults(func=_keys_create)
 
     users = sub.add_parser(

@@ -22,7 +22,38 @@ async def test_a_new_key_makes_a_tenant_that_sees_only_its_orders(
 async def test_bad_key_requests_are_refused(
     client: httpx.AsyncClient, admin: dict[str, str]
 ) -> None:
-    for body in ({}, {"tenant": ""}, {"tenant": " padded "}, {"tenant": "x", "extra": 1}):
+    for body in (
+        {},
+        {"tenant": ""},
+        {"tenant": " padded "},
+        {"tenant": "two\nlines"},
+        {"tenant": "x", "extra": 1},
+        {"tenant": "x", "origin": ""},
+        {"tenant": "x", "origin": "o" * 101},
+    ):
         r = await client.post("/pickbay/v1/keys", json=body, headers=admin)
         assert r.status_code == 400, body
     assert (await client.post("/pickbay/v1/keys", json={"tenant": "x"})).status_code == 401
+
+
+async def test_a_key_may_speak_as_an_origin_inside_its_tenant(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    r = await client.post(
+        "/pickbay/v1/keys", json={"tenant": "dev", "origin": "Webshop_A_123"}, headers=admin
+    )
+    assert r.status_code == 201
+    assert r.json()["origin"] == "Webshop_A_123"
+    shop = {"x-api-key": r.json()["key"]}
+    order = {"orderNumber": "PIS-1", "articles": [{"scanCode": "1", "quantityOrdered": 1}]}
+    made = await client.post(
+        "/api/v2/orders/on-behalf-of",
+        json={**order, "origin": "Webshop_A_123", "originOrderNumber": "W-A-1"},
+        headers={"x-api-key": "dev"},
+    )
+    assert made.status_code == 200, made.text
+    seen = await client.get("/api/v2/orders/by-ordernumber/W-A-1", headers=shop)
+    assert seen.json()["orderNumber"] == "W-A-1"
+    assert seen.json()["pickupCode"] == made.json()["pickupCode"]
+    missing = await client.get("/api/v2/orders/by-ordernumber/W-A-1", headers={"x-api-key": "dev"})
+    assert missing.status_code == 404

@@ -5,6 +5,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay.core.timers import TimerKind, TimerRequest
+from pickbay.engine.tenancy import Caller
 from pickbay.runtime import Runtime
 from pickbay.store import events as event_log
 from pickbay.store import timers
@@ -91,13 +92,13 @@ async def test_pending_steps_survive_a_restart(database_url: str) -> None:
     try:
         # the stored clock state wins over the one handed in: still 10 s after creation
         assert second.clock.now() == T0 + timedelta(seconds=10)
-        assert (await orders.get_by_number("dev", "R1")).state is PickupState.READYFORINPUT
+        assert (await orders.get_by_number(Caller("dev"), "R1")).state is PickupState.READYFORINPUT
         assert await second.scheduler.advance(25) == 1
-        mid = await orders.get_by_number("dev", "R1")
+        mid = await orders.get_by_number(Caller("dev"), "R1")
         assert mid.state is PickupState.READYFORPICKUP
         assert mid.first_input_at == T0 + timedelta(seconds=30)
         await second.scheduler.advance(30)
-        done = await orders.get_by_number("dev", "R1")
+        done = await orders.get_by_number(Caller("dev"), "R1")
         assert done.state is PickupState.PICKEDUP
         assert done.picked_up_at == T0 + timedelta(seconds=60)
         async with second.db.transaction() as conn:

@@ -212,6 +212,8 @@ async def test_clock_and_keys_persist(runtime: Runtime) -> None:
         assert await tenants.ensure_tenant(conn, "acme", T0) == tenant_id
         assert await tenants.add_key(conn, tenant_id, "secret", T0)
         assert not await tenants.add_key(conn, tenant_id, "secret", T0)
-        assert await tenants.tenant_for_key(conn, "secret") == "acme"
-        assert await tenants.tenant_for_key(conn, "dev") == "dev"
-        assert await tenants.tenant_for_key(conn, "nope") is None
+        assert await tenants.add_key(conn, tenant_id, "shop", T0, origin="Webshop_A_123")
+        assert await tenants.caller_for_key(conn, "secret") == ("acme", None)
+        assert await tenants.caller_for_key(conn, "shop") == ("acme", "Webshop_A_123")
+        assert await tenants.caller_for_key(conn, "dev") == ("dev", None)
+        assert await tenants.caller_for_key(conn, "nope") is None

@@ -76,6 +76,7 @@ class Key(BaseModel):
     """A tenant's new API key (shown once)."""
 
     tenant: str
+    origin: str | None = Field(description="The API client the key speaks as, if any")
     key: str
 
 

@@ -11,23 +11,33 @@ from pickbay.api import answers
 from pickbay.api.common import PREFIX, Admin, read_json
 from pickbay.core.patterns import NOT_SPACE
 from pickbay.http.common import JsonResponse, body_schema, runtime
+from pickbay.store.tables import NAME_MAX
 
 router = APIRouter(prefix=PREFIX + "/keys", tags=["API keys"], dependencies=[Admin])
 
 
 class KeyIn(BaseModel):
-    """The tenant the new key speaks for (created if new)."""
+    """The tenant the new key speaks for (created if new), and the client inside it, if any."""
 
     model_config = ConfigDict(extra="forbid")
     tenant: Annotated[
         str,
         Field(
             min_length=1,
-            max_length=100,
+            max_length=NAME_MAX,
             pattern=f"^{NOT_SPACE}(?:[^\\n]*{NOT_SPACE})?$",
             description="No white space at either end, no line break",
         ),
     ]
+    origin: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            max_length=NAME_MAX,
+            description="The API client the key speaks as inside its tenant: on-behalf-of"
+            " orders with this `origin` answer to it by their `originOrderNumber`",
+        ),
+    ] = None
 
 
 @router.post(
@@ -40,5 +50,5 @@ class KeyIn(BaseModel):
 async def create_key(request: Request) -> JsonResponse:
     """A new random key; the answer is the only time it is shown (it is stored hashed)."""
     body = await read_json(request, KeyIn)
-    key = await runtime(request).tenancy.create_key(body.tenant)
-    return JsonResponse({"tenant": body.tenant, "key": key}, status_code=201)
+    key = await runtime(request).tenancy.create_key(body.tenant, body.origin)
+    return JsonResponse({"tenant": body.tenant, "origin": body.origin, "key": key}, status_code=201)

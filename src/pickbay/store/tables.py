@@ -26,11 +26,14 @@ metadata = MetaData(
     }
 )
 
+NAME_MAX = 100  # a tenant's name, an origin
+SCOPE_MAX = 2 * NAME_MAX + 1
+
 tenants = Table(
     "tenants",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("name", String(100), nullable=False, unique=True),
+    Column("name", String(NAME_MAX), nullable=False, unique=True),
     Column("created_at", UtcDateTime, nullable=False),
 )
 
@@ -41,6 +44,8 @@ api_keys = Table(
     Column("tenant_id", Integer, ForeignKey("tenants.id"), nullable=False),
     Column("key_hash", String(64), nullable=False, unique=True),
     Column("created_at", UtcDateTime, nullable=False),
+    # The API client the key speaks as, inside its tenant (Pickup Cloud's `origin`), if any.
+    Column("origin", String(NAME_MAX), nullable=True),
 )
 
 orders = Table(
@@ -61,12 +66,13 @@ orders = Table(
 )
 
 # Every way an order can be addressed (order number per tenant, pickup code, storage code,
-# an origin's own order number): one row each, unique, so look-ups and duplicates are SQL.
+# an origin's own order number inside its tenant): one row each, unique, so look-ups and
+# duplicates are SQL. A scope is a tenant, or a tenant and an origin (hence its width).
 order_refs = Table(
     "order_refs",
     metadata,
     Column("dialect", String(32), primary_key=True),
-    Column("scope", String(100), primary_key=True),
+    Column("scope", String(SCOPE_MAX), primary_key=True),
     Column("kind", String(32), primary_key=True),
     Column("value", String(200), primary_key=True),
     Column("order_id", BigId, ForeignKey("orders.id"), nullable=False, index=True),

@@ -27,8 +27,10 @@ async def ensure_tenant(conn: AsyncConnection, name: str, now: datetime) -> int:
     return int(result.scalar_one())
 
 
-async def add_key(conn: AsyncConnection, tenant_id: int, key: str, now: datetime) -> bool:
-    """Store a key for a tenant; False if that key already exists."""
+async def add_key(
+    conn: AsyncConnection, tenant_id: int, key: str, now: datetime, origin: str | None = None
+) -> bool:
+    """Store a key for a tenant (speaking as `origin` inside it); False if it already exists."""
     digest = hash_key(key)
     exists = (
         await conn.execute(select(api_keys.c.id).where(api_keys.c.key_hash == digest))
@@ -36,21 +38,21 @@ async def add_key(conn: AsyncConnection, tenant_id: int, key: str, now: datetime
     if exists is not None:
         return False
     await conn.execute(
-        insert(api_keys).values(tenant_id=tenant_id, key_hash=digest, created_at=now)
+        insert(api_keys).values(tenant_id=tenant_id, key_hash=digest, created_at=now, origin=origin)
     )
     return True
 
 
-async def tenant_for_key(conn: AsyncConnection, key: str) -> str | None:
-    """The tenant name a key belongs to, or None for an unknown key."""
-    name: str | None = (
+async def caller_for_key(conn: AsyncConnection, key: str) -> tuple[str, str | None] | None:
+    """The tenant name a key belongs to and the origin it speaks as, or None if unknown."""
+    row = (
         await conn.execute(
-            select(tenants.c.name)
+            select(tenants.c.name, api_keys.c.origin)
             .join(api_keys, api_keys.c.tenant_id == tenants.c.id)
             .where(api_keys.c.key_hash == hash_key(key))
         )
-    ).scalar()
-    return name
+    ).first()
+    return None if row is None else (row.name, row.origin)
 
 
 async def names(conn: AsyncConnection) -> list[str]:

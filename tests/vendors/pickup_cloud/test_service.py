@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from pickbay.core.errors import Conflict, NotFound
+from pickbay.engine.tenancy import Caller
 from pickbay.runtime import Runtime
 from pickbay.store import events as event_log
 from pickbay.vendors.pickup_cloud.model import OrderKind, PickupState
@@ -17,6 +18,8 @@ from pickbay.vendors.pickup_cloud.service import (
     PickupCloudService,
 )
 from tests.conftest import T0
+
+DEV = Caller("dev")
 
 
 def one_time(number: str, notes: str | None = None, quantity: int = 2) -> NewPickupOrder:
@@ -48,12 +51,12 @@ async def test_a_demo_script_runs_on_the_clock_at_its_planned_times(runtime: Run
     orders = runtime.service(PickupCloudService)
     await orders.create("dev", one_time("S-1", "$pickup-010-030"))
     await runtime.scheduler.advance(10)
-    stored = await orders.get_by_number("dev", "S-1")
+    stored = await orders.get_by_number(DEV, "S-1")
     assert stored.state is PickupState.READYFORPICKUP
     assert stored.first_input_at == T0 + timedelta(seconds=10)
     assert all(len(a.packs) == a.quantity for a in stored.articles)
     await runtime.scheduler.advance(20)
-    done = await orders.get_by_number("dev", "S-1")
+    done = await orders.get_by_number(DEV, "S-1")
     assert done.state is PickupState.PICKEDUP
     assert done.picked_up_at == T0 + timedelta(seconds=30)
 
@@ -83,7 +86,40 @@ async def test_a_tenant_sees_only_its_own_orders_and_cancels_them(runtime: Runti
     with pytest.raises(NotFound):
         await orders.get_by_pickup_code("other", made.pickup_code)
     with pytest.raises(NotFound):
-        await orders.cancel("other", "C-1", "not mine")
-    canceled = await orders.cancel("dev", "C-1", "changed my mind")
+        await orders.cancel(Caller("other"), "C-1", "not mine")
+    canceled = await orders.cancel(DEV, "C-1", "changed my mind")
     assert canceled.state is PickupState.CANCELED
     assert canceled.cancellation_reason == "changed my mind"
+
+
+def on_behalf_of(number: str, origin: str, origin_number: str) -> NewPickupOrder:
+    return NewPickupOrder(
+        kind=OrderKind.ON_BEHALF_OF,
+        order_number=number,
+        articles=[NewArticle("5948912001188", "Aspirin", 1)],
+        origin=origin,
+        origin_order_number=origin_number,
+    )
+
+
+async def test_an_origin_is_a_client_inside_the_tenant(runtime: Runtime) -> None:
+    orders = runtime.service(PickupCloudService)
+    made = await orders.create("pis", on_behalf_of("PIS-1", "shop", "W-1"))
+    shop = Caller("pis", origin="shop")
+    assert (await orders.get_by_number(shop, "W-1")).row_id == made.row_id
+    assert (await orders.get_by_number(shop, "PIS-1")).row_id == made.row_id  # the tenant's too
+    for outsider in (Caller("shop"), Caller("shop", origin="shop"), Caller("pis", origin="x")):
+        with pytest.raises(NotFound):
+            await orders.get_by_number(outsider, "W-1")
+    with pytest.raises(NotFound):
+        await orders.get_by_pickup_code("shop", made.pickup_code)
+    with pytest.raises(Conflict, match="W-1"):
+        await orders.create("pis", on_behalf_of("PIS-2", "shop", "W-1"))
+    # the same origin and number in another tenant, or for another origin, are apart
+    await orders.create("other", on_behalf_of("PIS-1", "shop", "W-1"))
+    await orders.create("pis", on_behalf_of("PIS-3", "kiosk", "W-1"))
+    await orders.create("shop", one_time("W-1"))
+    assert (await orders.get_by_number(shop, "W-1")).row_id == made.row_id
+    canceled = await orders.cancel(shop, "W-1", "the shop cancels")
+    assert canceled.row_id == made.row_id
+    assert canceled.state is PickupState.CANCELED

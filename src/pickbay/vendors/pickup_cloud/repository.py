@@ -18,6 +18,13 @@ from pickbay.vendors.pickup_cloud.model import NAME, Article, OrderKind, PickupO
 
 GLOBAL = ""  # the scope of refs that are unique across tenants (codes)
 
+
+def origin_scope(tenant: str, origin: str) -> str:
+    """The scope of an origin's own order numbers: inside its tenant, apart from the tenant's."""
+    # A tenant's name holds no line break, so no tenant scope looks like this.
+    return f"{tenant}\n{origin}"
+
+
 _DATES = (
     "start_date",
     "end_date",
@@ -81,9 +88,8 @@ def _refs(order: PickupOrder) -> list[dict[str, Any]]:
         {"scope": GLOBAL, "kind": "storage_code", "value": order.storage_code},
     ]
     if order.origin is not None and order.origin_order_number is not None:
-        refs.append(
-            {"scope": order.origin, "kind": "order_number", "value": order.origin_order_number}
-        )
+        scope = origin_scope(order.tenant, order.origin)
+        refs.append({"scope": scope, "kind": "order_number", "value": order.origin_order_number})
     return [{"dialect": NAME, "order_id": order.row_id, **r} for r in refs]
 
 

@@ -15,6 +15,7 @@ from pickbay.engine.batch import GroupCommit
 from pickbay.engine.changes import ChangeLoop
 from pickbay.engine.clock import ClockService
 from pickbay.engine.scheduler import Scheduler
+from pickbay.engine.tenancy import Caller
 from pickbay.store.db import Database
 from pickbay.vendors.pickup_cloud import machine
 from pickbay.vendors.pickup_cloud import repository as repo
@@ -105,7 +106,7 @@ class PickupCloudService:
     # ------------------------------------------------------------------ tenant API
 
     async def create(self, tenant: str, new: NewPickupOrder) -> PickupOrder:
-        """Create an order; Conflict if the tenant (or origin) already used its number."""
+        """Create an order; Conflict if the tenant (or the origin in it) already used its number."""
         now = self.clock.now()
         schedule_stage = new.kind is not OrderKind.ONE_TIME
         script = (
@@ -153,24 +154,38 @@ class PickupCloudService:
         if (
             origin is not None
             and number is not None
-            and await repo.ref_taken(conn, origin, "order_number", number)
+            and await repo.ref_taken(
+                conn, repo.origin_scope(order.tenant, origin), "order_number", number
+            )
         ):
             raise Conflict(f"The origin '{origin}' already has an order '{number}'.")
         await repo.insert_order(conn, order)
 
-    async def get_by_number(self, tenant: str, order_number: str) -> PickupOrder:
-        """The tenant's order with this number (its own, or an origin's number)."""
+    @staticmethod
+    async def _by_number(
+        conn: AsyncConnection, caller: Caller, order_number: str
+    ) -> PickupOrder | None:
+        """The caller's order with this number: its origin's own number first, then the tenant's."""
+        if caller.origin is not None:
+            scope = repo.origin_scope(caller.tenant, caller.origin)
+            order = await repo.load_by_ref(conn, scope, "order_number", order_number)
+            if order is not None:
+                return order
+        return await repo.load_by_ref(conn, caller.tenant, "order_number", order_number)
+
+    async def get_by_number(self, caller: Caller, order_number: str) -> PickupOrder:
+        """The caller's order with this number (an origin's key: its own number first)."""
         async with self.db.read() as conn:
-            order = await repo.load_by_ref(conn, tenant, "order_number", order_number)
+            order = await self._by_number(conn, caller, order_number)
         if order is None:
             raise NotFound(f"No order with the order number '{order_number}' was found.")
         return order
 
     async def get_by_pickup_code(self, tenant: str, pickup_code: str) -> PickupOrder:
-        """The order with this pickup code, if the tenant created it or it was made for it."""
+        """The tenant's order with this pickup code."""
         async with self.db.read() as conn:
             order = await repo.load_by_ref(conn, repo.GLOBAL, "pickup_code", pickup_code)
-        if order is None or tenant not in (order.tenant, order.origin):
+        if order is None or order.tenant != tenant:
             raise NotFound(f"No order with the pickup code '{pickup_code}' was found.")
         return order
 
@@ -183,11 +198,11 @@ class PickupCloudService:
                 conn, tenant, state=None if state is None else state.value, skip=skip, take=take
             )
 
-    async def cancel(self, tenant: str, order_number: str, reason: str) -> PickupOrder:
-        """Cancel the tenant's order."""
+    async def cancel(self, caller: Caller, order_number: str, reason: str) -> PickupOrder:
+        """Cancel the caller's order."""
 
         async def locate(conn: AsyncConnection) -> PickupOrder | None:
-            return await repo.load_by_ref(conn, tenant, "order_number", order_number)
+            return await self._by_number(conn, caller, order_number)
 
         order, _ = await self._change(locate, lambda o, now: o.cancel(now, reason), order_number)
         return order

@@ -331,7 +331,7 @@ async def test_invalid_script_triggers_nothing(
 async def test_on_behalf_of_both_parties_see_the_order(
     client: httpx.AsyncClient, app_runtime: Runtime
 ) -> None:
-    webshop = await app_runtime.tenancy.create_key("Webshop_A_123")
+    webshop = await app_runtime.tenancy.create_key("dev", origin="Webshop_A_123")
     r = await create(
         client,
         body(
@@ -357,6 +357,49 @@ async def test_on_behalf_of_both_parties_see_the_order(
         "/api/v2/orders/on-behalf-of",
     )
     assert dup.status_code == 409
+    listed = await client.get("/api/v2/orders", headers={"x-api-key": webshop})
+    assert [o["orderNumber"] for o in listed.json()] == ["W-A-1"]
+    r = await client.post(
+        "/api/v2/orders/by-ordernumber/W-A-1/cancel", headers={"x-api-key": webshop}
+    )
+    assert r.status_code == 409  # picked up: the shop reached the order by its own number
+
+
+async def test_on_behalf_of_stays_inside_the_callers_tenant(
+    client: httpx.AsyncClient, app_runtime: Runtime
+) -> None:
+    # Tenant "shop" has a key; the "dev" key names it as an origin, and learns nothing.
+    shop = await app_runtime.tenancy.create_key("shop")
+    mine = (await create(client, body("S-1"), key=shop)).json()
+    for n, number in enumerate(("S-1", "S-2")):  # one the shop uses, one it does not: alike
+        r = await create(
+            client,
+            body(f"PIS-{n}", origin="shop", originOrderNumber=number),
+            "/api/v2/orders/on-behalf-of",
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["orderNumber"] == f"PIS-{n}"
+    theirs = (await create(client, body("S-2"), key=shop)).json()  # no collision
+    assert (await get(client, "S-1", key=shop))["pickupCode"] == mine["pickupCode"]
+    assert (await get(client, "S-2", key=shop))["pickupCode"] == theirs["pickupCode"]
+    listed = await client.get("/api/v2/orders", headers={"x-api-key": shop})
+    assert [o["orderNumber"] for o in listed.json()] == ["S-1", "S-2"]
+    on_behalf = await get(client, "PIS-0")
+    for path in (
+        "/api/v2/orders/by-ordernumber/PIS-0",
+        f"/api/v2/orders/by-pickupcode/{on_behalf['pickupCode']}",
+    ):
+        r = await client.get(path, headers={"x-api-key": shop})
+        assert r.status_code == 404, path
+    r = await client.post("/api/v2/orders/by-ordernumber/PIS-0/cancel", headers={"x-api-key": shop})
+    assert r.status_code == 404
+    # and the shop's orders stay out of the dev key's reach the same way
+    r = await client.get(f"/api/v2/orders/by-pickupcode/{mine['pickupCode']}")
+    assert r.status_code == 401
+    r = await client.get(
+        f"/api/v2/orders/by-pickupcode/{mine['pickupCode']}", headers={"x-api-key": "dev"}
+    )
+    assert r.status_code == 404
 
 
 async def test_recurrent_order_runs_on_the_calendar(client: httpx.AsyncClient, admin: Json) -> None:

@@ -90,7 +90,7 @@ def operator_view(order: PickupOrder) -> dict[str, Any]:
         "id": order.row_id,
         "tenant": order.tenant,
         "kind": order.kind.value,
-        **order_view(order, order.tenant),
+        **order_view(order),
     }
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ValidationError
 
 from pickbay.core.errors import UnsupportedMediaType
+from pickbay.engine.tenancy import Caller
 from pickbay.http.common import JsonResponse, body_schema, is_json, runtime
 from pickbay.http.nul import MESSAGE as NUL_MESSAGE
 from pickbay.http.nul import body_nul
@@ -40,9 +41,9 @@ router = APIRouter(prefix=PREFIX, tags=["Pickup Cloud"])
 M = TypeVar("M", bound=BaseModel)
 
 
-async def tenant(request: Request) -> str:
-    """The tenant of the caller's `x-api-key`."""
-    return await runtime(request).tenancy.authenticate(request.headers.get("x-api-key"))
+async def caller(request: Request) -> Caller:
+    """The tenant (and origin) of the caller's `x-api-key`."""
+    return await runtime(request).tenancy.caller(request.headers.get("x-api-key"))
 
 
 def _is_json(content_type: str | None) -> bool:
@@ -118,9 +119,9 @@ def _new_order(body: schemas.OrderIn | schemas.RecurrentOrderIn, kind: OrderKind
     )
 
 
-async def _create(rt: Runtime, who: str, new: NewPickupOrder, *, articles: bool) -> JsonResponse:
-    order = await rt.service(PickupCloudService).create(who, new)
-    return JsonResponse(order_view(order, who, articles=articles))
+async def _create(rt: Runtime, who: Caller, new: NewPickupOrder, *, articles: bool) -> JsonResponse:
+    order = await rt.service(PickupCloudService).create(who.tenant, new)
+    return JsonResponse(order_view(order, who.origin, articles=articles))
 
 
 def _orders(request: Request) -> PickupCloudService:
@@ -138,7 +139,7 @@ def _orders(request: Request) -> PickupCloudService:
 )
 async def create_order(request: Request) -> JsonResponse:
     """Create a one-time order; demo scripts in relatedNotes drive it (`$input-RRR`, ...)."""
-    who = await tenant(request)
+    who = await caller(request)
     body = await read_body(request, schemas.OrderIn)
     return await _create(runtime(request), who, _new_order(body, OrderKind.ONE_TIME), articles=True)
 
@@ -151,8 +152,8 @@ async def create_order(request: Request) -> JsonResponse:
     openapi_extra=body_schema(schemas.OnBehalfOfOrderIn, DOCUMENTED),
 )
 async def create_on_behalf_of(request: Request) -> JsonResponse:
-    """Create an order the origin can also query by its own order number."""
-    who = await tenant(request)
+    """Create an order the origin (a client inside the caller's tenant) queries by its number."""
+    who = await caller(request)
     body = await read_body(request, schemas.OnBehalfOfOrderIn)
     new = _new_order(body, OrderKind.ON_BEHALF_OF)
     return await _create(runtime(request), who, new, articles=True)
@@ -169,7 +170,7 @@ async def create_on_behalf_of(request: Request) -> JsonResponse:
 )
 async def create_recurrent(request: Request) -> JsonResponse:
     """Create a recurrent order; like the vendor, the answer carries no articles."""
-    who = await tenant(request)
+    who = await caller(request)
     body = await read_body(request, schemas.RecurrentOrderIn)
     new = _new_order(body, OrderKind.RECURRENT)
     return await _create(runtime(request), who, new, articles=False)
@@ -182,9 +183,9 @@ async def create_recurrent(request: Request) -> JsonResponse:
 )
 async def get_by_order_number(request: Request, orderNumber: str) -> JsonResponse:
     """The order with its articles and packs."""
-    who = await tenant(request)
+    who = await caller(request)
     order = await _orders(request).get_by_number(who, orderNumber)
-    return JsonResponse(order_view(order, who))
+    return JsonResponse(order_view(order, who.origin))
 
 
 @router.get(
@@ -194,9 +195,9 @@ async def get_by_order_number(request: Request, orderNumber: str) -> JsonRespons
 )
 async def get_by_pickup_code(request: Request, pickupCode: str) -> JsonResponse:
     """The order with its articles and packs."""
-    who = await tenant(request)
-    order = await _orders(request).get_by_pickup_code(who, pickupCode)
-    return JsonResponse(order_view(order, who))
+    who = await caller(request)
+    order = await _orders(request).get_by_pickup_code(who.tenant, pickupCode)
+    return JsonResponse(order_view(order, who.origin))
 
 
 @router.post(
@@ -214,12 +215,12 @@ async def get_by_pickup_code(request: Request, pickupCode: str) -> JsonResponse:
 )
 async def cancel(request: Request, orderNumber: str) -> JsonResponse:
     """Cancel an order that is not picked up yet; the body's cancellationReason is optional."""
-    who = await tenant(request)
+    who = await caller(request)
     reason = ""
     if (await request.body()).strip():
         reason = (await read_body(request, schemas.CancelIn)).cancellationReason or ""
     order = await _orders(request).cancel(who, orderNumber, reason)
-    return JsonResponse(order_view(order, who))
+    return JsonResponse(order_view(order, who.origin))
 
 
 @router.get("/orders", summary="List orders", response_model=list[schemas.OrderOut])
@@ -230,10 +231,10 @@ async def list_orders(
     take: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> JsonResponse:
     """The caller's orders, oldest first, `take` at a time after `skip`."""
-    who = await tenant(request)
+    who = await caller(request)
     orders = (
         await runtime(request)
         .service(PickupCloudService)
-        .list_orders(who, state=state, skip=skip, take=take)
+        .list_orders(who.tenant, state=state, skip=skip, take=take)
     )
-    return JsonResponse([order_view(o, who) for o in orders])
+    return JsonResponse([order_view(o, who.origin) for o in orders])

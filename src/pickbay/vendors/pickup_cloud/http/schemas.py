@@ -69,8 +69,23 @@ class OrderIn(_OrderFields):
 class OnBehalfOfOrderIn(OrderIn):
     """A one-time order created for another client (`origin`), which knows it by its own number."""
 
-    origin: Annotated[str, Field(min_length=1, max_length=ORDER_NUMBER_MAX)]
-    originOrderNumber: Annotated[str, Field(min_length=1, max_length=ORDER_NUMBER_MAX)]
+    origin: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=ORDER_NUMBER_MAX,
+            description="The API client the order is made for, a label inside the caller's"
+            " tenant: keys created with this origin find the order by its originOrderNumber",
+        ),
+    ]
+    originOrderNumber: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=ORDER_NUMBER_MAX,
+            description="The origin's own number, unique per origin in the tenant (409 if taken)",
+        ),
+    ]
 
 
 class RecurrentOrderIn(_OrderFields):
@@ -165,7 +180,8 @@ class OrderOut(BaseModel):
         description="Empty in the answer to a recurrent order's creation, as the vendor's is."
     )
     orderNumber: str = Field(
-        description="The caller's number; the origin of an on-behalf-of order sees its own."
+        description="The tenant's number; a key speaking as an on-behalf-of order's origin sees"
+        " the origin's own"
     )
     requestCustomerToFillData: bool
     relatedNotes: str | None

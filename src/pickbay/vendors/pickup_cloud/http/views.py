@@ -29,10 +29,12 @@ def article_view(a: Article) -> dict[str, Any]:
     }
 
 
-def order_view(order: PickupOrder, viewer: str, *, articles: bool = True) -> dict[str, Any]:
-    """The order as the API returns it; the origin of an on-behalf-of order sees its own number."""
+def order_view(
+    order: PickupOrder, origin: str | None = None, *, articles: bool = True
+) -> dict[str, Any]:
+    """The order as the API returns it; an on-behalf-of order's origin sees its own number."""
     number = order.order_number
-    if order.origin == viewer and order.tenant != viewer and order.origin_order_number:
+    if origin is not None and order.origin == origin and order.origin_order_number:
         number = order.origin_order_number
     body: dict[str, Any] = {
         "articles": [article_view(a) for a in order.articles] if articles else [],
@@ -78,5 +80,5 @@ def board_view(order: PickupOrder) -> dict[str, Any]:
         ],
         "codes": {"pickup": order.pickup_code, "storage": order.storage_code},
         "triggers": [t.value for t in ARTICLE_LIFECYCLE.triggers(order.state)],
-        "native": order_view(order, order.tenant),
+        "native": order_view(order),
     }
