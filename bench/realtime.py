@@ -6,6 +6,7 @@ JSON protocol). In the same run, a python-socketio ASGI server under the same uv
 broadcasting the same payload to the same number of raw Socket.IO clients, held the same way.
 
     python bench/realtime.py [--latency-clients 1000] [--fanout 1000 5000] [--idle 10000]
+                             [--stalled 5] [--flood 3000]
 
 - latency: after three warm-up pushes (not timed), 100 orders are created over REST, one
   every 250 ms; the time from sending the request to each client's receipt of its
@@ -14,6 +15,9 @@ broadcasting the same payload to the same number of raw Socket.IO clients, held 
   deliveries per second from the first request to the last receipt.
 - memory (first, on a fresh process): the server's resident memory with N idle, handshaken
   connections, less its memory with none, divided by N.
+- stalled readers: the latency test again, with S more clients that handshake and then never
+  read (a 4 KB receive buffer), after F orders (100 a second) have filled what the server
+  will hold for them; what the server's memory grew by over that run.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import asyncio
 import json
 import os
 import resource
+import socket
 import subprocess
 import sys
 import tempfile
@@ -71,8 +76,6 @@ def raise_file_limit() -> None:
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -167,16 +170,21 @@ class WsClient(asyncio.Protocol):
             self.receipts.append((frame[25 : frame.index('"', 25)], now))
 
 
-async def run_clients(kind: str, base: str, count: int) -> None:
-    """Hold `count` connections; on "report" print every receipt so far."""
+async def run_clients(kind: str, base: str, count: int, stalled: int) -> None:
+    """Hold `count` connections (and `stalled` that never read); on "report" print receipts."""
     receipts: list[tuple[str, int]] = []
     host, port = base.removeprefix("http://").split(":")
     path = "/hubs/pickup-cloud" if kind == "signalr" else "/socket.io/?EIO=4&transport=websocket"
     loop = asyncio.get_running_loop()
 
-    async def connect() -> WsClient:
+    async def connect(into: list[tuple[str, int]], rcvbuf: int | None = None) -> WsClient:
+        sock = socket.socket()
+        if rcvbuf is not None:  # before connecting, so the window is small from the start
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        sock.setblocking(False)
+        await loop.sock_connect(sock, (host, int(port)))
         _, client = await loop.create_connection(
-            lambda: WsClient(kind, path, f"{host}:{port}", receipts), host, int(port)
+            lambda: WsClient(kind, path, f"{host}:{port}", into), sock=sock
         )
         await client.upgraded
         if kind == "signalr":
@@ -187,7 +195,15 @@ async def run_clients(kind: str, base: str, count: int) -> None:
 
     clients = []
     for start in range(0, count, 200):
-        clients += await asyncio.gather(*(connect() for _ in range(start, min(count, start + 200))))
+        batch = range(start, min(count, start + 200))
+        clients += await asyncio.gather(*(connect(receipts) for _ in batch))
+    ignored: list[tuple[str, int]] = []
+    for _ in range(stalled):
+        client = await connect(ignored, rcvbuf=4096)
+        await asyncio.sleep(0.2)  # its handshake answered (and engine.io's open) before it stalls
+        assert client.transport is not None
+        client.transport.pause_reading()
+        clients.append(client)
     await asyncio.sleep(1)  # handshakes answered
     print("ready", flush=True)
     reader_in = asyncio.StreamReader()
@@ -210,9 +226,9 @@ async def run_clients(kind: str, base: str, count: int) -> None:
 class Clients:
     """The client process."""
 
-    def __init__(self, kind: str, base: str, count: int) -> None:
+    def __init__(self, kind: str, base: str, count: int, stalled: int = 0) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, str(HERE), "clients", kind, base, str(count)],
+            [sys.executable, str(HERE), "clients", kind, base, str(count), str(stalled)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -290,9 +306,23 @@ class Target:
 
 
 async def latency(
-    target: Target, count: int, orders: int = 100, warm_up: int = 3
+    target: Target,
+    count: int,
+    orders: int = 100,
+    warm_up: int = 3,
+    *,
+    stalled: int = 0,
+    flood: int = 0,
 ) -> tuple[float, float]:
-    clients = Clients(target.kind, target.base, count)
+    clients = Clients(target.kind, target.base, count, stalled)
+    for start in range(0, flood, 16):
+        names = [f"X{target.counter}-{i}" for i in range(start, min(flood, start + 16))]
+        await asyncio.gather(*(target.push(n) for n in names))
+        # 100 orders a second: as fast as the reading clients keep up with (they share one
+        # process), so that only the stalled ones fall behind.
+        await asyncio.sleep(0.16)
+    if flood:
+        clients.report()  # the flood's receipts are not timed
     # The first pushes of a fresh server pay one-time costs (the HTTP client's connection,
     # the first statements compiled and cached): 60-80 ms each against 10-15 ms after.
     # With them counted, p99 measured those two orders and nothing else. Not timed.
@@ -374,6 +404,17 @@ async def main(args: argparse.Namespace) -> None:
                 for n in args.fanout:
                     rate = await fanout(target, n)
                     print(f"  fan-out, {n} clients    {rate:10.0f} messages/s")
+                if args.stalled:
+                    before = rss_kb(target.proc.pid)
+                    p50, p99 = await latency(
+                        target, args.latency_clients, stalled=args.stalled, flood=args.flood
+                    )
+                    grew = (rss_kb(target.proc.pid) - before) / 1024
+                    print(
+                        f"  latency, {args.latency_clients} clients + {args.stalled} stalled"
+                        f" (after {args.flood} pushes)   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms"
+                        f"   server grew {grew:.1f} MB"
+                    )
             finally:
                 await target.close()
 
@@ -381,11 +422,13 @@ async def main(args: argparse.Namespace) -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "clients":
         raise_file_limit()
-        uvloop.run(run_clients(sys.argv[2], sys.argv[3], int(sys.argv[4])))
+        uvloop.run(run_clients(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])))
     else:
         parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
         parser.add_argument("--latency-clients", type=int, default=1000)
         parser.add_argument("--fanout", type=int, nargs="+", default=[1000, 5000])
         parser.add_argument("--idle", type=int, default=10000)
+        parser.add_argument("--stalled", type=int, default=5, help="0: skip that test")
+        parser.add_argument("--flood", type=int, default=3000)
         parser.add_argument("--detail", action="store_true")
         asyncio.run(main(parser.parse_args()))

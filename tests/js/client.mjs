@@ -9,7 +9,12 @@ import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
 import * as readline from "node:readline";
 
 const options = JSON.parse(process.argv[2]);
-const out = (obj) => process.stdout.write(JSON.stringify(obj) + "\n");
+// A Date (what MessagePack timestamps decode to) prints as {"$date": ISO}, apart from strings.
+function tagDates(key, value) {
+  const raw = this[key];
+  return raw instanceof Date ? { $date: raw.toISOString() } : value;
+}
+const out = (obj) => process.stdout.write(JSON.stringify(obj, tagDates) + "\n");
 
 const connectionOptions = {
   transport: signalR.HttpTransportType[options.transport ?? "WebSockets"],

@@ -13,6 +13,8 @@ from typing import Any, ClassVar
 import msgpack
 import orjson
 
+from pickbay.signalr.clr import json_default, msgpack_default
+
 RECORD_SEPARATOR = b"\x1e"
 
 Message = dict[str, Any]
@@ -118,7 +120,7 @@ class JsonProtocol(HubProtocol):
 
     def write(self, message: Message) -> bytes:
         """The message as compact JSON plus the record separator."""
-        return orjson.dumps(message) + RECORD_SEPARATOR
+        return orjson.dumps(message, default=json_default) + RECORD_SEPARATOR
 
     def parse(self, data: bytes) -> tuple[list[Message], bytes]:
         """Split on the record separator; the tail after the last one is kept."""
@@ -170,7 +172,9 @@ class MessagePackProtocol(HubProtocol):
 
     def write(self, message: Message) -> bytes:
         """The message as a MessagePack array with its length prefix."""
-        body: bytes = msgpack.packb(self._to_array(message), use_bin_type=True)
+        body: bytes = msgpack.packb(
+            self._to_array(message), use_bin_type=True, default=msgpack_default
+        )
         return write_varint(len(body)) + body
 
     def parse(self, data: bytes) -> tuple[list[Message], bytes]:

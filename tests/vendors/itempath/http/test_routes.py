@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from unittest.mock import ANY
 
 import httpx
 import pytest
@@ -446,9 +447,9 @@ async def test_unknown_ids_are_404(
 async def test_unknown_ids_on_update_and_delete_are_404(
     client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
-    assert (
-        await client.put("/api/orders/NOPE", json={"priority": 3}, headers=auth)
-    ).status_code == 404
+    for update in (client.put, client.post):
+        r = await update("/api/orders/NOPE", json={"priority": 3}, headers=auth)
+        assert r.status_code == 404
     assert (await client.delete("/api/orders/NOPE/delete", headers=auth)).status_code == 404
 
 
@@ -632,6 +633,10 @@ async def test_an_update_writes_only_what_it_changes(
     assert shown == changed
     r = await client.get("/api/orders?ORDERNOTE=first&countOnly=true", headers=auth)
     assert r.json() == {"count": 0}
+    # the vendor's resource pattern updates with POST /api/<resource>/<id> as well
+    r = await client.post(f"/api/orders/{order['id']}", json={"ORDERNOTE": "third"}, headers=auth)
+    assert r.status_code == 200
+    assert r.json()["order"] == {**changed, "ORDERNOTE": "third", "modifiedDate": ANY}
 
 
 @pytest.mark.parametrize(

@@ -105,10 +105,34 @@ async def site(sqlite_url: str) -> AsyncIterator[Site]:
 
 
 def summary(message: dict[str, Any]) -> tuple[Any, ...]:
-    """(target, orderNumber, state) of a received push."""
+    """(target, orderNumber, state) of a received push, in either protocol."""
     target, args = message["target"], message["args"]
-    state = args[2] if target == "OrderStateChanged" else args[2]["orderArticleState"]
-    return target, args[0], state
+    if target == "OrderStateChanged":
+        return target, args[0], args[2]
+    dto = args[2]
+    return target, args[0], dto.get("orderArticleState", dto.get("OrderArticleState"))
+
+
+def member(name: str, protocol: str) -> str:
+    """A DTO member's name in a protocol: camelCase in JSON, the C# name in MessagePack."""
+    return name if protocol == "json" else name[0].upper() + name[1:]
+
+
+def as_dotnet_sends(value: Any, protocol: str) -> Any:
+    """A JSON push as ASP.NET Core's MessagePack protocol sends it, as the JS client decodes it.
+
+    Member names keep their C# case (`ArticleId`); a DateTimeOffset is MessagePack-CSharp's
+    [timestamp, offset minutes], the timestamp a JavaScript Date.
+    """
+    if protocol == "json":
+        return value
+    if isinstance(value, dict):
+        return {member(k, protocol): as_dotnet_sends(v, protocol) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_dotnet_sends(v, protocol) for v in value]
+    if value == NOW:
+        return [{"$date": T0.strftime("%Y-%m-%dT%H:%M:%S.000Z")}, 0]
+    return value
 
 
 @pytest.mark.parametrize(("transport", "protocol"), COMBINATIONS)
@@ -120,19 +144,17 @@ async def test_a_key_receives_its_orders_lifecycle(
         order = await site.create("N1")
         code = order["pickupCode"]
         created = await client.messages(2)
-        assert created[0]["args"] == ["N1", code, "READYFORINPUT", NOW, None]
-        assert created[1]["args"] == [
-            "N1",
-            code,
-            {
-                "articleId": "4006381333931",
-                "requiredQuantity": 1,
-                "orderArticleStateChangedDate": NOW,
-                "dueDate": None,
-                "orderArticleState": "READYFORINPUT",
-            },
-            None,
-        ]
+        sent = as_dotnet_sends(["N1", code, "READYFORINPUT", NOW, None], protocol)
+        assert created[0]["args"] == sent
+        dto = {
+            "articleId": "4006381333931",
+            "requiredQuantity": 1,
+            "orderArticleStateChangedDate": NOW,
+            "dueDate": None,
+            "orderArticleState": "READYFORINPUT",
+        }
+        assert created[1]["args"] == as_dotnet_sends(["N1", code, dto, None], protocol)
+        assert list(created[1]["args"][2]) == list(as_dotnet_sends(dto, protocol))
         await site.admin(
             "/pickup-cloud/input",
             {
@@ -146,9 +168,14 @@ async def test_a_key_receives_its_orders_lifecycle(
             ("OrderArticleWithPackStateChanged", "N1", "READYFORPICKUP"),
             ("OrderStateChanged", "N1", "READYFORPICKUP"),
         ]
-        pack = stored[1]["args"][2]["pack"]
-        assert pack["batchNumber"] == "LOT-1"
-        assert set(pack) == PACK_FIELDS
+        with_pack = stored[1]["args"][2]
+        # the seed's order of members: the pack before the state
+        order = ["articleId", "requiredQuantity", "orderArticleStateChangedDate", "dueDate"]
+        order += ["pack", "orderArticleState"]
+        assert list(with_pack) == [member(name, protocol) for name in order]
+        pack = with_pack[member("pack", protocol)]
+        assert set(pack) == {member(name, protocol) for name in PACK_FIELDS}
+        assert pack[member("batchNumber", protocol)] == "LOT-1"
         assert stored[1]["args"][3] is None
 
         await site.admin("/pickup-cloud/pickup", {"pickupCode": code})
@@ -158,7 +185,8 @@ async def test_a_key_receives_its_orders_lifecycle(
             ("OrderArticleWithPackStateChanged", "N1", "PICKEDUP"),
             ("OrderStateChanged", "N1", "PICKEDUP"),
         ]
-        assert picked[1]["args"][2]["pack"]["outputDestination"] is not None
+        picked_pack = picked[1]["args"][2][member("pack", protocol)]
+        assert picked_pack[member("outputDestination", protocol)] is not None
     finally:
         await client.stop()
 

@@ -313,6 +313,7 @@ async def show_order(request: Request, order_id: str) -> JsonResponse:
     response_model=docs.OneOrder,
     openapi_extra=body_schema(docs.ORDER_CHANGES, docs.JSON),
 )
+@router.post(PREFIX + "/orders/{order_id}", include_in_schema=False)
 @router.put(LEGACY_PREFIX + "/{order_id}", include_in_schema=False)
 async def update_order(request: Request, order_id: str) -> JsonResponse:
     """Only the keys sent change; `allocate` true or false (de)allocates."""

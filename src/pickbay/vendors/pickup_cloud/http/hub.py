@@ -16,6 +16,7 @@ from typing import Any
 from pickbay.core.errors import Unauthorized as KeyRefused
 from pickbay.core.events import StoredEvent
 from pickbay.engine.tenancy import Tenancy
+from pickbay.signalr.clr import ClrDateTimeOffset, ClrObject
 from pickbay.signalr.connection import Connection
 from pickbay.signalr.hub import Hub, Options, RequestInfo, Unauthorized, invocation
 from pickbay.signalr.protocol import Message
@@ -30,12 +31,24 @@ SEQ_HEADER = "pickbay-seq"
 CATCH_UP_PAGE = 1000
 
 
-def _date(value: str | None) -> str | None:
-    return None if value is None else net_time(datetime.fromisoformat(value))
+def _date(value: str | None) -> ClrDateTimeOffset | None:
+    if value is None:
+        return None
+    at = datetime.fromisoformat(value)
+    return ClrDateTimeOffset(at, net_time(at))
+
+
+def _pascal(fields: dict[str, Any]) -> ClrObject:
+    """A logged camelCase object as the .NET object it stands for (`batchNumber`: BatchNumber)."""
+    return ClrObject({name[:1].upper() + name[1:]: value for name, value in fields.items()})
 
 
 def hub_messages(event: StoredEvent) -> list[tuple[str, list[Any]]]:
-    """The hub invocations one logged event becomes (none for events the hub does not push)."""
+    """The hub invocations one logged event becomes (none for events the hub does not push).
+
+    Arguments are typed as the vendor's hub methods and DTOs (seed 000), so that each protocol
+    writes them as ASP.NET Core would: camelCase in JSON, the C# names in MessagePack.
+    """
     p = event.payload
     if event.type == ORDER_STATE_CHANGED:
         return [
@@ -52,16 +65,17 @@ def hub_messages(event: StoredEvent) -> list[tuple[str, list[Any]]]:
         ]
     if event.type == ARTICLE_STATE_CHANGED:
         a = p["article"]
-        dto = {
-            "articleId": a["articleId"],
-            "requiredQuantity": a["requiredQuantity"],
-            "orderArticleStateChangedDate": _date(a["orderArticleStateChangedDate"]),
-            "dueDate": _date(a["dueDate"]),
-            "orderArticleState": a["orderArticleState"],
+        members = {
+            "ArticleId": a["articleId"],
+            "RequiredQuantity": a["requiredQuantity"],
+            "OrderArticleStateChangedDate": _date(a["orderArticleStateChangedDate"]),
+            "DueDate": _date(a["dueDate"]),
         }
+        state = {"OrderArticleState": a["orderArticleState"]}
+        dto = ClrObject({**members, **state})
         out = [("OrderArticleStateChanged", [p["orderNumber"], p["pickupCode"], dto, None])]
         if p.get("pack") is not None:
-            with_pack = {**dto, "pack": p["pack"]}
+            with_pack = ClrObject({**members, "Pack": _pascal(p["pack"]), **state})
             out.append(
                 (
                     "OrderArticleWithPackStateChanged",

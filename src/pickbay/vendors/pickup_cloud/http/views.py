@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 from pickbay.vendors.pickup_cloud.model import ARTICLE_LIFECYCLE, Article, OrderKind, PickupOrder
 
 
+@overload
+def net_time(t: datetime) -> str: ...
+@overload
+def net_time(t: None) -> None: ...
 def net_time(t: datetime | None) -> str | None:
     """A time as ASP.NET Core writes a DateTimeOffset: 7 fractional digits, explicit offset."""
     if t is None:
