@@ -199,13 +199,20 @@ class PickupOrder:
             ],
             **details,
         )
+        if kind is OrderKind.RECURRENT:
+            preparation = timedelta(days=policy.preparation_days)
+            for article in order.articles:
+                due = article.due_date = order.due_date(article, 0)
+                # An order whose preparation date has passed is open for input at once.
+                if script is None and due is not None and due - preparation <= now:
+                    article.state, article.state_changed_at = S.READYFORINPUT, now
+            order.state = derive_order_state([a.state for a in order.articles])
         order._record_order_state(now)
         for index, article in enumerate(order.articles):
-            if kind is OrderKind.RECURRENT:
-                article.due_date = order.due_date(article, 0)
             order._record_article(article, now)
             if kind is OrderKind.RECURRENT:
-                order._plan_iteration(index, article, now, policy, prepare=script is None)
+                prepare = script is None and article.state is S.SCHEDULED
+                order._plan_iteration(index, article, now, policy, prepare=prepare)
         if script is not None:
             for seconds, action in script.steps:
                 order.timers.append(

@@ -39,7 +39,7 @@ class PickupCloud(Vendor):
         "/hubs/pickup-cloud. Where "
         "pickbay infers what the vendor does not document, the operation says so."
     )
-    prefixes = (routes.PREFIX,)
+    prefixes = (routes.PREFIX, *routes.READ_VERSIONS)
     security_schemes = {"PickupCloudKey": routes.SECURITY_SCHEME}
     api_keys = True
 
@@ -68,8 +68,8 @@ class PickupCloud(Vendor):
             await rt.tenancy.add_key("dev", rt.settings.dev_api_key)
 
     def routers(self) -> Sequence[APIRouter]:
-        """REST API v2 and the robot's operator routes."""
-        return (routes.router, operator.router)
+        """REST API v2 (its reads under v1.1 too) and the robot's operator routes."""
+        return (routes.router, routes.versioned, operator.router)
 
     def hubs(self, rt: Runtime) -> Sequence[SignalRServer]:
         """The realtime hub at /hubs/pickup-cloud."""
@@ -98,7 +98,8 @@ class PickupCloud(Vendor):
 
     def security_scheme(self, path: str) -> str | None:
         """The API key, on every route of the REST API."""
-        return "PickupCloudKey" if path.startswith(routes.PREFIX + "/") else None
+        owned = any(path.startswith(p + "/") for p in self.prefixes)
+        return "PickupCloudKey" if owned else None
 
     def states(self) -> Sequence[str]:
         """Order states as the vendor spells them."""

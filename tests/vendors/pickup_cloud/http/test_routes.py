@@ -237,6 +237,63 @@ async def test_start_today_is_accepted(client: httpx.AsyncClient) -> None:
     assert r.status_code == 200, r.text
 
 
+# The seed's example answer to a recurrent create: exactly these keys, in this order.
+SEED_RECURRENT_ANSWER = [
+    "articles",
+    "orderNumber",
+    "requestCustomerToFillData",
+    "relatedNotes",
+    "dosageInformation",
+    "state",
+    "creationDate",
+    "lastUpdateDate",
+    "pickedUpDate",
+    "canceledDate",
+    "firstInputDate",
+    "isOverdue",
+    "pickupCode",
+    "storageCode",
+    "cancellationReason",
+]
+
+
+async def test_a_recurrent_order_answers_with_the_vendors_keys(client: httpx.AsyncClient) -> None:
+    made = (await create(client, recurrent_body(), "/api/v2/recurrentorders")).json()
+    assert list(made) == SEED_RECURRENT_ANSWER
+    assert (made["articles"], made["state"], made["cancellationReason"]) == ([], "SCHEDULED", "")
+    assert list(await get(client, "R1")) == SEED_RECURRENT_ANSWER
+
+
+async def test_a_recurrent_order_past_its_preparation_date_answers_ready_for_input(
+    client: httpx.AsyncClient, admin: Json
+) -> None:
+    # Due today (the first iteration is due at startDate): input opened a day ago.
+    payload = recurrent_body(startDate="2030-01-15T00:00:00", endDate="2030-01-30T00:00:00")
+    made = (await create(client, payload, "/api/v2/recurrentorders")).json()
+    assert made["state"] == "READYFORINPUT"
+    order = await get(client, "R1")
+    assert (order["state"], order["articles"][0]["state"]) == ("READYFORINPUT", "READYFORINPUT")
+    r = await client.post(
+        "/pickbay/v1/pickup-cloud/input", json={"storageCode": made["storageCode"]}, headers=admin
+    )
+    assert r.json()["state"] == "READYFORPICKUP"
+    assert (r.json()["startDate"], r.json()["endDate"]) == (
+        "2030-01-15T00:00:00.0000000+00:00",
+        "2030-01-30T00:00:00.0000000+00:00",
+    )  # the operator's view shows what the tenant's does not
+
+
+async def test_a_date_alone_is_its_midnight(client: httpx.AsyncClient, admin: Json) -> None:
+    payload = recurrent_body(startDate="2030-01-20", endDate="2030-02-20")
+    made = await create(client, payload, "/api/v2/recurrentorders")
+    assert made.status_code == 200, made.text
+    order = await get(client, "R1")
+    assert order["articles"][0]["dueDate"] == "2030-01-20T00:00:00.0000000+00:00"
+    for bad in ("2030-1-20", "2030-01-20T", "20300120"):
+        r = await create(client, recurrent_body("R2", startDate=bad), "/api/v2/recurrentorders")
+        assert r.status_code == 400, bad
+
+
 @pytest.mark.parametrize(
     ("content", "content_type", "status"),
     [
@@ -523,3 +580,20 @@ async def test_a_date_an_offset_moves_out_of_range_is_a_400(
     r = await create(client, recurrent_body(**{field: value}), "/api/v2/recurrentorders")
     assert r.status_code == 400, r.text
     assert f"$.{field}" in r.json()["errors"]
+
+
+async def test_the_reads_answer_under_api_version_1_1_too(client: httpx.AsyncClient) -> None:
+    made = (await create(client, body("V-1"))).json()
+    key = {"x-api-key": "dev"}
+    for path in ("by-ordernumber/V-1", f"by-pickupcode/{made['pickupCode']}"):
+        r = await client.get(f"/api/v1.1/orders/{path}", headers=key)
+        assert r.status_code == 200, r.text
+        assert r.json() == made
+        r = await client.get(f"/api/v1.1/orders/{path}")
+        assert r.status_code == 401
+        assert r.headers["content-type"].startswith("application/problem+json")
+    r = await client.get("/api/v1.1/orders/by-ordernumber/NONE", headers=key)
+    assert r.status_code == 404
+    assert r.json()["title"] == "Not Found"
+    r = await client.get("/api/v3/orders/by-ordernumber/V-1", headers=key)
+    assert r.status_code == 404

@@ -11,10 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from pickbay.api.common import PREFIX, Admin, read_json
 from pickbay.http.common import JsonResponse, body_schema, runtime
 from pickbay.http.openapi import NAMED
-from pickbay.vendors.pickup_cloud.http.schemas import OrderOut
-from pickbay.vendors.pickup_cloud.http.views import order_view
+from pickbay.vendors.pickup_cloud.http.schemas import NetTime, OrderOut
+from pickbay.vendors.pickup_cloud.http.views import net_time, order_view
 from pickbay.vendors.pickup_cloud.machine import EXPIRY_SOURCES, SHAPES
-from pickbay.vendors.pickup_cloud.model import PickupOrder
+from pickbay.vendors.pickup_cloud.model import OrderKind, PickupOrder
 from pickbay.vendors.pickup_cloud.service import PackInput, PickupCloudService
 
 router = APIRouter(prefix=PREFIX + "/pickup-cloud", tags=["Pickup robot"], dependencies=[Admin])
@@ -75,6 +75,8 @@ class OperatorOrder(OrderOut):
     id: int
     tenant: str
     kind: str = Field(description="one-time, on-behalf-of or recurrent")
+    startDate: NetTime = Field(default=None, description="Recurrent orders only.")
+    endDate: NetTime = Field(default=None, description="Recurrent orders only.")
 
 
 class PickedUp(BaseModel):
@@ -86,12 +88,12 @@ class PickedUp(BaseModel):
 
 def operator_view(order: PickupOrder) -> dict[str, Any]:
     """The order as an operator sees it: the tenant's view plus whose it is and its id."""
-    return {
-        "id": order.row_id,
-        "tenant": order.tenant,
-        "kind": order.kind.value,
-        **order_view(order),
-    }
+    view = {"id": order.row_id, "tenant": order.tenant, "kind": order.kind.value}
+    view.update(order_view(order))
+    if order.kind is OrderKind.RECURRENT:  # the tenant's API does not show them; operators do
+        view["startDate"] = net_time(order.start_date)
+        view["endDate"] = net_time(order.end_date)
+    return view
 
 
 def _robot(request: Request) -> PickupCloudService:

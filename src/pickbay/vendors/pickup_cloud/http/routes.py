@@ -37,6 +37,10 @@ SECURITY_SCHEME = {
     "description": "Pickup Cloud API key (sandbox: dev)",
 }
 router = APIRouter(prefix=PREFIX, tags=["Pickup Cloud"])
+# The vendor's reference shows the reads under `/api/{api_version}/`, with v1.1 besides v2;
+# they answer there as under v2 (left out of the document: their operations are v2's).
+READ_VERSIONS = ("/api/v1.1",)
+versioned = APIRouter(tags=["Pickup Cloud"])
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -238,3 +242,18 @@ async def list_orders(
         .list_orders(who.tenant, state=state, skip=skip, take=take)
     )
     return JsonResponse([order_view(o, who.origin) for o in orders])
+
+
+for _prefix in READ_VERSIONS:
+    versioned.add_api_route(
+        _prefix + "/orders/by-ordernumber/{orderNumber}",
+        get_by_order_number,
+        methods=["GET"],
+        include_in_schema=False,
+    )
+    versioned.add_api_route(
+        _prefix + "/orders/by-pickupcode/{pickupCode}",
+        get_by_pickup_code,
+        methods=["GET"],
+        include_in_schema=False,
+    )

@@ -3,10 +3,12 @@ the answers' shapes for its OpenAPI document."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from pickbay.vendors.pickup_cloud.model import PickupState
 
@@ -18,6 +20,26 @@ SCAN_CODE_MAX = 100
 ARTICLES_MAX = 100
 
 Required = Annotated[str, Field(min_length=1, max_length=TEXT_MAX)]
+
+_DATE_ONLY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _midnight(value: Any) -> str:
+    """A date without a time is its midnight, as System.Text.Json reads it into a DateTime."""
+    if not isinstance(value, str):  # a JSON number or boolean is no DateTime either
+        raise PydanticCustomError("datetime_type", "Input should be a valid datetime")
+    return value + "T00:00:00" if _DATE_ONLY.fullmatch(value) else value
+
+
+# Lax after the check above, so the text is parsed as in JSON mode (strict would refuse a str).
+DateTime = Annotated[
+    datetime,
+    BeforeValidator(_midnight),
+    Field(
+        strict=False,
+        description="A date and time, or a date alone (its midnight); UTC without an offset",
+    ),
+]
 Optional200 = Annotated[str | None, Field(default=None, max_length=TEXT_MAX)]
 
 
@@ -92,8 +114,8 @@ class RecurrentOrderIn(_OrderFields):
     """An order whose articles are collected at regular intervals between two dates."""
 
     articles: Annotated[list[RecurrentArticleIn], Field(min_length=1, max_length=ARTICLES_MAX)]
-    startDate: datetime
-    endDate: datetime
+    startDate: DateTime
+    endDate: DateTime
 
 
 class CancelIn(_Strict):
@@ -198,5 +220,3 @@ class OrderOut(BaseModel):
     cancellationReason: str | None
     origin: str | None = Field(default=None, description="On-behalf-of orders only.")
     originOrderNumber: str | None = Field(default=None, description="On-behalf-of orders only.")
-    startDate: NetTime = Field(default=None, description="Recurrent orders only.")
-    endDate: NetTime = Field(default=None, description="Recurrent orders only.")

@@ -60,9 +60,6 @@ def order_view(
     if order.kind is OrderKind.ON_BEHALF_OF:
         body["origin"] = order.origin
         body["originOrderNumber"] = order.origin_order_number
-    if order.kind is OrderKind.RECURRENT:
-        body["startDate"] = net_time(order.start_date)
-        body["endDate"] = net_time(order.end_date)
     return body
 
 
