@@ -89,7 +89,7 @@ def test_seed_curl_verbatim_keys_and_restart(tmp_path: Path, free_port: int) -> 
     env = {**os.environ, "PICKBAY_DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"}
     env.pop("PICKBAY_ADMIN_TOKEN", None)
     key = run_cli("keys", "create", "acme", env=env).strip().splitlines()[-1]
-    start = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT00:00:00")
+    start = (datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%dT00:00:00")
     end = (datetime.now(UTC) + timedelta(days=62)).strftime("%Y-%m-%dT00:00:00")
     seed_body = (
         '\n{\n     "orderNumber": "8e7c4ac1-91e5-4882-a914-05f7fc50e124",\n'

@@ -33,7 +33,7 @@ def new_order(number: str = "N1", tenant: str = "t") -> PickupOrder:
         now=T0,
         policy=Policy(),
         articles=[("A", "a", 2, 7), ("B", "b", 1, 14)],
-        start_date=T0 + timedelta(days=1),
+        start_date=T0 + timedelta(days=2),
         end_date=T0 + timedelta(days=60),
         customer_details={"fullName": "Max"},
         related_notes="notes",
