@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 from typing import Any
 
@@ -20,6 +20,24 @@ ORDER_STATUS_CHANGED = "order.status_changed"
 ORDER_DELETED = "order.deleted"
 LINE_PROCESSED = "line.processed"
 MATERIAL_CHANGED = "material.changed"
+
+# Power Pick's database is SQL Server, whose `datetime` counts time in 1/300 s: its timestamps
+# read .000, .003, .007, .010, ... (the seed's examples: .353000, .373000, .393000, .417000).
+TICKS_PER_SECOND = 300
+
+
+def power_pick_time(t: datetime) -> datetime:
+    """`t` as SQL Server's `datetime` keeps it (rounded to 1/300 s, shown in whole ms)."""
+    ticks = round(t.microsecond * TICKS_PER_SECOND / 1_000_000)
+    whole = t.replace(microsecond=0) + timedelta(seconds=ticks // TICKS_PER_SECOND)
+    millis = round(ticks % TICKS_PER_SECOND * 1000 / TICKS_PER_SECOND)
+    return whole.replace(microsecond=millis * 1000)
+
+
+def line_times(now: datetime, count: int) -> list[datetime]:
+    """When each line of a new order is written: one after another, a tick apart."""
+    return [power_pick_time(now + timedelta(seconds=i / TICKS_PER_SECOND)) for i in range(count)]
+
 
 # The lift's steps: importing a posted order, and its operator confirming the next line.
 IMPORT_STEP = TimerKind(NAME, "import")

@@ -30,6 +30,7 @@ from pickbay.vendors.itempath.model import (
     LiftLine,
     LiftOrder,
     OrderStatus,
+    line_times,
 )
 
 R = TypeVar("R")
@@ -92,6 +93,7 @@ class ItemPathService:
         async with self.db.transaction() as conn:
             resolved = await self._resolve(conn, new.lines, "order_lines")
             numbers = _numbers(new.lines)
+            written = line_times(now, len(new.lines))
             lines = [
                 LiftLine(
                     id=_uuid(),
@@ -99,10 +101,12 @@ class ItemPathService:
                     material_id=material["uuid"],
                     material_name=material["name"],
                     quantity=float(line.quantity),
-                    modified_at=now,
+                    modified_at=at,
                     fields=dict(line.fields),
                 )
-                for line, material, number in zip(new.lines, resolved, numbers, strict=True)
+                for line, material, number, at in zip(
+                    new.lines, resolved, numbers, written, strict=True
+                )
             ]
             order = LiftOrder(
                 id=_uuid(),

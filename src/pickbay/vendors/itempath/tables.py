@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Table
+from sqlalchemy.engine import Dialect
 
 from pickbay.store.tables import metadata
 from pickbay.store.types import BigId, Json, UtcDateTime
+from pickbay.vendors.itempath.model import power_pick_time
+
+
+class PowerPickDateTime(UtcDateTime):
+    """A UTC time as Power Pick's SQL Server `datetime` keeps it, written and compared so."""
+
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return super().process_bind_param(
+            None if value is None else power_pick_time(value), dialect
+        )
+
 
 # ItemPath keeps each order's filterable attributes in columns of their own, so every list
 # filter and sort compiles to SQL on an index; the shared `orders` row holds identity, state
@@ -29,14 +45,14 @@ itempath_orders = Table(
     Column("info3", String(80)),
     Column("info4", String(80)),
     Column("info5", String(80)),
-    Column("deadline", UtcDateTime),
+    Column("deadline", PowerPickDateTime),
     Column("warehouse_name", String(50)),
     Column("owner", String(50)),
     Column("recipient", String(50)),
     Column("unit", String(50)),
     Column("handling_unit", String(50)),
-    Column("created_date", UtcDateTime, nullable=False),
-    Column("modified_date", UtcDateTime, nullable=False),
+    Column("created_date", PowerPickDateTime, nullable=False),
+    Column("modified_date", PowerPickDateTime, nullable=False),
     Column("data", Json, nullable=False),
     Index(None, "status", "order_id"),
     Index(None, "status", "modified_date", "order_id"),
@@ -81,7 +97,7 @@ itempath_lines = Table(
     Column("info4", String(80)),
     Column("info5", String(80)),
     Column("status", String(32), nullable=False),
-    Column("modified_date", UtcDateTime, nullable=False),
+    Column("modified_date", PowerPickDateTime, nullable=False),
     Column("data", Json, nullable=False),
     Index(None, "order_id", "number", unique=True),
     Index(None, "order_uuid"),
@@ -104,6 +120,6 @@ materials = Table(
     Column("pick_quantity", Float, nullable=False),
     Column("put_quantity", Float, nullable=False),
     Column("is_blocked", Integer, nullable=False),
-    Column("creation_date", UtcDateTime, nullable=False),
-    Column("modified_date", UtcDateTime, nullable=False),
+    Column("creation_date", PowerPickDateTime, nullable=False),
+    Column("modified_date", PowerPickDateTime, nullable=False),
 )

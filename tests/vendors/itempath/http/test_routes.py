@@ -113,6 +113,25 @@ async def test_the_seed_put_order_comes_back_in_the_seed_shape(
     assert listed.json() == {"orders": [order]}
 
 
+async def test_timestamps_are_sql_server_datetimes_and_lines_are_written_one_by_one(
+    client: httpx.AsyncClient, auth: dict[str, str], admin: dict[str, str]
+) -> None:
+    await advance(client, admin, 0.3521)  # shown as .353000, as SQL Server would
+    order = (await client.post("/api/orders", json=SEED_PUT, headers=auth)).json()["order"]
+    times = [line["modifiedDate"] for line in order["order_lines"]]
+    # As the seed's create example: the order's time is its first line's, each line later.
+    assert order["modifiedDate"] == times[0] == "2030-01-15T09:00:00.353000"
+    assert times == sorted(set(times))
+    assert times[1:] == [f"2030-01-15T09:00:00.{ms}000" for ms in ("357", "360", "363")]
+    # What is shown is what is stored and compared: [gt] the shown time leaves the row out.
+    r = await client.get(f"/api/orders?modifiedDate=[gt]{times[0]}&countOnly=true", headers=auth)
+    assert r.json() == {"count": 0}
+    r = await client.get(f"/api/orders?modifiedDate={times[0]}&countOnly=true", headers=auth)
+    assert r.json() == {"count": 1}
+    r = await client.get(f"/api/order_lines?modifiedDate=[gt]{times[1]}", headers=auth)
+    assert [line["number"] for line in r.json()["order_lines"]] == [3, 4]
+
+
 async def test_a_put_order_is_imported_allocated_processed_and_adds_stock(
     client: httpx.AsyncClient, auth: dict[str, str], admin: dict[str, str]
 ) -> None:

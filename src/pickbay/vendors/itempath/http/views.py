@@ -13,14 +13,15 @@ from pickbay.vendors.itempath.model import (
     LiftLine,
     LiftOrder,
     OrderStatus,
+    power_pick_time,
 )
 
 
 def when(value: datetime | None) -> str | None:
-    """ItemPath's timestamps: UTC without a zone, always with microseconds."""
+    """ItemPath's timestamps: UTC without a zone, in SQL Server's steps, six digits shown."""
     if value is None:
         return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return power_pick_time(value.astimezone(UTC)).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
 def line_in_order(line: LiftLine) -> dict[str, Any]:
