@@ -276,6 +276,23 @@ def test_itempath_answers_as_documented(conform: Conformance) -> None:
     )
     c(ip, "DELETE", "/api/materials/{key}", 200, path=key, headers=auth)
     c(ip, "PUT", "/api/orders/{order_id}", 200, path=one, json={"allocate": True}, headers=auth)
+    c("pickbay", "POST", "/pickbay/v1/clock/advance", 200, json={"seconds": 20}, headers=ADMIN)
+    history = c(ip, "GET", "/api/transactions", 200, params={"type": "4"}, headers=auth)
+    c(ip, "GET", "/api/transactions", 200, params={"countOnly": "true"}, headers=auth)
+    c(ip, "GET", "/api/transactions", 400, params={"type": "pick"}, headers=auth)
+    row = {"transaction_id": history.json()["transactions"][0]["id"]}
+    c(ip, "GET", "/api/transactions/{transaction_id}", 200, path=row, headers=auth)
+    c(
+        ip,
+        "GET",
+        "/api/transactions/{transaction_id}",
+        404,
+        path={"transaction_id": "x"},
+        headers=auth,
+    )
+    exported = {"exportStateType": 4}
+    c(ip, "POST", "/api/transactions/{transaction_id}", 200, path=row, json=exported, headers=auth)
+    c(ip, "POST", "/api/transactions/{transaction_id}", 400, path=row, json={}, headers=auth)
     c(ip, "DELETE", "/api/orders/{order_id}/delete", 200, path=one, headers=auth)
     users = "/pickbay/v1/itempath/users"
     c("pickbay", "POST", users, 201, json={"username": "erp", "password": "pw"}, headers=ADMIN)

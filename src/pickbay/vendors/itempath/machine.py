@@ -22,9 +22,7 @@ from pickbay.vendors.itempath.model import (
     Stock,
 )
 
-WAREHOUSE_NAME = "Warehouse"
 WAREHOUSE_ID = "6C5C8E1B-6A0F-4C39-9E8B-2F3D4A1B7C10"
-STORAGE_UNIT = {"id": "CA1E5648-FA38-416F-9604-CF33A6763496", "name": "VLM-01"}
 
 _NAMESPACE = uuid.UUID("5b0c7f0e-1f47-4b8e-9a39-3d5c1f0a6e21")
 

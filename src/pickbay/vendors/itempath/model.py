@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
@@ -20,6 +21,17 @@ ORDER_STATUS_CHANGED = "order.status_changed"
 ORDER_DELETED = "order.deleted"
 LINE_PROCESSED = "line.processed"
 MATERIAL_CHANGED = "material.changed"
+TRANSACTION_UPDATED = "transaction.updated"
+
+# The simulated installation: one warehouse holding one lift module (the seed's example names).
+WAREHOUSE_NAME = "Warehouse"
+STORAGE_UNIT = {"id": "CA1E5648-FA38-416F-9604-CF33A6763496", "name": "VLM-01"}
+
+
+def new_id() -> str:
+    """A new record id, as Power Pick writes its GUIDs (upper case)."""
+    return str(uuid.uuid4()).upper()
+
 
 # Power Pick's database is SQL Server, whose `datetime` counts time in 1/300 s: its timestamps
 # read .000, .003, .007, .010, ... (the seed's examples: .353000, .373000, .393000, .417000).
@@ -153,6 +165,66 @@ class Stock:
         return max(self.current - self.pick, 0.0)
 
 
+class HistoryType(IntEnum):
+    """Power Pick's history (transaction) types that the simulated lift writes."""
+
+    ORDER_PUT = 3
+    ORDER_PICK = 4
+    TRANSFER = 5
+    ORDER_COUNT = 6
+    CANCEL_REQUEST = 11
+    PRODUCTION = 13
+
+
+class MotiveType(IntEnum):
+    """Why a line was not fully completed (the ones the simulated lift gives)."""
+
+    NOT_SET = 0
+    SHORTAGE = 2
+    DELETED = 5
+
+
+class ExportState(IntEnum):
+    """Where a history row stands with the host system that exports it."""
+
+    NOT_SET = 0
+    CANNOT_YET = 1
+    READY = 2
+    EXPORTING = 3
+    EXPORTED = 4
+    FAILED = 5
+    NOT_TO_EXPORT = 6
+
+
+# The history type of a confirmed line, by its order's direction (Return and Transport are
+# inferred: a return goes back into stock, a transport moves it).
+HISTORY_TYPES = {
+    Direction.PUT: HistoryType.ORDER_PUT,
+    Direction.PICK: HistoryType.ORDER_PICK,
+    Direction.RETURN: HistoryType.ORDER_PUT,
+    Direction.TRANSPORT: HistoryType.TRANSFER,
+    Direction.COUNT: HistoryType.ORDER_COUNT,
+    Direction.PRODUCTION: HistoryType.PRODUCTION,
+}
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One transaction Power Pick records: what was done to one line, and why not all of it."""
+
+    type: HistoryType
+    motive: MotiveType
+    line_id: str
+    line_number: int
+    material_id: str
+    material_name: str
+    quantity: float
+    quantity_confirmed: float
+    at: datetime
+    lot: str | None = None
+    serial_number: str | None = None
+
+
 @dataclass
 class LiftLine:
     """One order line: a material and a quantity, confirmed (maybe short) by the operator."""
@@ -198,6 +270,7 @@ class LiftOrder:
     row_id: int | None = None
     version: int = 0
     events: list[Event] = field(default_factory=list)
+    history: list[HistoryRow] = field(default_factory=list)  # new rows, written with the order
     timers: list[TimerRequest] = field(default_factory=list)
 
     # ------------------------------------------------------------------ queries
@@ -287,6 +360,32 @@ class LiftOrder:
         self._move(Trigger.DEALLOCATE, now)
         self.release(stock)
 
+    def delete(self, now: datetime) -> None:
+        """The order is deleted: a lift that had it records each open line as cancelled."""
+        if self.status is not OrderStatus.QUEUED:
+            for line in self.queued_lines():
+                self._history(line, HistoryType.CANCEL_REQUEST, MotiveType.DELETED, now)
+        self.record(ORDER_DELETED, now)
+
+    def _history(
+        self, line: LiftLine, kind: HistoryType, motive: MotiveType | None, now: datetime
+    ) -> None:
+        self.history.append(
+            HistoryRow(
+                type=kind,
+                motive=MotiveType.NOT_SET if motive is None else motive,
+                line_id=line.id,
+                line_number=line.number,
+                material_id=line.material_id,
+                material_name=line.material_name,
+                quantity=line.quantity,
+                quantity_confirmed=line.quantity_confirmed,
+                at=now,
+                lot=line.fields.get("lot"),
+                serial_number=line.fields.get("serial_number"),
+            )
+        )
+
     def release(self, stock: dict[str, Stock]) -> None:
         """Drop the reservations of lines not yet confirmed (on deallocation or deletion)."""
         for line in self.queued_lines():
@@ -330,6 +429,9 @@ class LiftOrder:
         line.quantity_confirmed = done
         line.status = LineStatus.PROCESSED
         line.modified_at = now
+        short = done < line.quantity and self.direction.removes_stock
+        motive = MotiveType.SHORTAGE if short else None
+        self._history(line, HISTORY_TYPES[self.direction], motive, now)
         self.record(
             LINE_PROCESSED,
             now,

@@ -20,17 +20,22 @@ from pickbay.vendors.itempath.model import (
     LINE_ATTRIBUTES,
     NAME,
     ORDER_ATTRIBUTES,
+    STORAGE_UNIT,
+    WAREHOUSE_NAME,
     Direction,
+    ExportState,
     LiftLine,
     LiftOrder,
     LineStatus,
     OrderStatus,
     Stock,
+    new_id,
 )
 from pickbay.vendors.itempath.tables import (
     itempath_fields,
     itempath_lines,
     itempath_orders,
+    itempath_transactions,
     materials,
 )
 
@@ -110,6 +115,7 @@ async def _write_parts(conn: AsyncConnection, order: LiftOrder, fields: Iterable
         events=order.events,
         timers=order.timers,
     )
+    await _write_transactions(conn, order)
     for line in order.lines:
         line.stored = True
     order.changed_dynamic.clear()
@@ -195,6 +201,83 @@ async def delete_order(conn: AsyncConnection, order: LiftOrder) -> None:
     await event_log.append(
         conn, dialect=NAME, tenant=TENANT, order_id=order.row_id, new=order.events
     )
+    await _write_transactions(conn, order)
+
+
+async def _write_transactions(conn: AsyncConnection, order: LiftOrder) -> None:
+    """The order's new history rows, with their materials' Info1 as it is now."""
+    if not order.history:
+        return
+    wanted = {row.material_id for row in order.history}
+    found = await conn.execute(
+        select(materials.c.uuid, materials.c.info1).where(materials.c.uuid.in_(wanted))
+    )
+    info1 = {uuid: info for uuid, info in found}
+    await conn.execute(
+        insert(itempath_transactions),
+        [
+            {
+                "uuid": new_id(),
+                "creation_date": row.at,
+                "type": int(row.type),
+                "motive_type": int(row.motive),
+                "export_state_type": int(ExportState.READY),
+                "direction_type": int(order.direction),
+                "order_uuid": order.id,
+                "order_name": order.name,
+                "order_line_uuid": row.line_id,
+                "line_number": row.line_number,
+                "material_uuid": row.material_id,
+                "material_name": row.material_name,
+                "material_info1": info1.get(row.material_id),
+                "quantity": row.quantity,
+                "quantity_confirmed": row.quantity_confirmed,
+                "quantity_deviated": row.quantity - row.quantity_confirmed,
+                "lot": row.lot,
+                "serial_number": row.serial_number,
+                "handling_unit": order.fields.get("handling_unit"),
+                "storage_unit_name": STORAGE_UNIT["name"],
+                "warehouse_name": order.fields.get("warehouse_name") or WAREHOUSE_NAME,
+            }
+            for row in order.history
+        ],
+    )
+    order.history.clear()
+
+
+async def list_transactions(conn: AsyncConnection, query: ListQuery) -> list[dict[str, Any]]:
+    """One page of transactions matching `query`, oldest first unless sorted otherwise."""
+    table = itempath_transactions
+    page = (
+        select(table)
+        .where(*sql.where(table, query.conditions))
+        .order_by(*sql.order_by(table, query.sort, "creation_date"))
+        .order_by(table.c.id)
+        .limit(query.limit)
+        .offset(query.offset)
+    )
+    return [dict(r) for r in (await conn.execute(page)).mappings()]
+
+
+async def count_transactions(conn: AsyncConnection, query: ListQuery) -> int:
+    """How many transactions match `query`'s conditions."""
+    table = itempath_transactions
+    counted = select(func.count()).select_from(table).where(*sql.where(table, query.conditions))
+    return int((await conn.execute(counted)).scalar_one())
+
+
+async def load_transaction(conn: AsyncConnection, uuid: str) -> dict[str, Any] | None:
+    """One transaction by id (any case), or None."""
+    table = itempath_transactions
+    found = (await conn.execute(select(table).where(table.c.uuid == uuid.upper()))).mappings()
+    row = found.first()
+    return None if row is None else dict(row)
+
+
+async def set_export_state(conn: AsyncConnection, uuid: str, state: int) -> None:
+    """Mark a transaction as exported (or not) for the host system."""
+    table = itempath_transactions
+    await conn.execute(update(table).where(table.c.uuid == uuid).values(export_state_type=state))
 
 
 _ORDER_SELECT = select(itempath_orders, orders.c.version).join(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,13 +23,15 @@ from pickbay.vendors.itempath.model import (
     MATERIAL_CHANGED,
     NAME,
     ORDER_CREATED,
-    ORDER_DELETED,
     ORDER_UPDATED,
+    TRANSACTION_UPDATED,
     Direction,
+    ExportState,
     LiftLine,
     LiftOrder,
     OrderStatus,
     line_times,
+    new_id,
 )
 
 R = TypeVar("R")
@@ -96,7 +97,7 @@ class ItemPathService:
             written = line_times(now, len(new.lines))
             lines = [
                 LiftLine(
-                    id=_uuid(),
+                    id=new_id(),
                     number=number,
                     material_id=material["uuid"],
                     material_name=material["name"],
@@ -109,7 +110,7 @@ class ItemPathService:
                 )
             ]
             order = LiftOrder(
-                id=_uuid(),
+                id=new_id(),
                 name=new.name,
                 direction=new.direction,
                 created_at=now,
@@ -182,7 +183,7 @@ class ItemPathService:
                 stock = await machine.order_stock(conn, order)
                 order.release(stock)
                 await repo.save_stock(conn, stock.values(), now)
-            order.record(ORDER_DELETED, now)
+            order.delete(now)
 
         await self._change(order_id, change, store=repo.delete_order)
 
@@ -231,7 +232,7 @@ class ItemPathService:
             if any(x.number == number for x in order.lines):
                 raise InvalidInput({"number": [f"Order '{order.name}' has a line {number}."]})
             line = LiftLine(
-                id=_uuid(),
+                id=new_id(),
                 number=number,
                 material_id=material["uuid"],
                 material_name=material["name"],
@@ -271,7 +272,7 @@ class ItemPathService:
     async def create_material(self, values: dict[str, Any]) -> dict[str, Any]:
         """Add a material (no stock until a put order or an operator adds some)."""
         now = self.clock.now()
-        row = _material_row(_uuid(), values, now, 0.0)
+        row = _material_row(new_id(), values, now, 0.0)
         async with self.db.transaction() as conn:
             await repo.insert_material(conn, row)
             await self._material_event(conn, row["uuid"], now)
@@ -376,6 +377,46 @@ class ItemPathService:
             raise InvalidInput({where: errors})
         return resolved
 
+    # ------------------------------------------------------------ transactions
+
+    async def list_transactions(self, query: ListQuery) -> list[dict[str, Any]]:
+        """A page of the lift's history."""
+        async with self.db.read() as conn:
+            return await repo.list_transactions(conn, query)
+
+    async def count_transactions(self, query: ListQuery) -> int:
+        """How many history rows match."""
+        async with self.db.read() as conn:
+            return await repo.count_transactions(conn, query)
+
+    async def get_transaction(self, transaction_id: str) -> dict[str, Any]:
+        """One history row; NotFound if there is none."""
+        async with self.db.read() as conn:
+            return await _transaction(conn, transaction_id)
+
+    async def set_export_state(self, transaction_id: str, state: ExportState) -> dict[str, Any]:
+        """A host system marks a history row exported (or failed, or not to export)."""
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            found = await _transaction(conn, transaction_id)
+            if found["export_state_type"] != state:
+                await repo.set_export_state(conn, found["uuid"], int(state))
+                payload = {
+                    "id": found["uuid"],
+                    "orderName": found["order_name"],
+                    "exportStateType": int(state),
+                    "previous": found["export_state_type"],
+                }
+                await event_log.append(
+                    conn,
+                    dialect=NAME,
+                    tenant=repo.TENANT,
+                    order_id=None,
+                    new=[Event(TRANSACTION_UPDATED, now, payload)],
+                )
+                found["export_state_type"] = int(state)
+            return found
+
     async def _material_event(
         self, conn: AsyncConnection, material: str, now: datetime, *, deleted: bool = False
     ) -> None:
@@ -410,16 +451,19 @@ class ItemPathService:
         return order
 
 
+async def _transaction(conn: AsyncConnection, transaction_id: str) -> dict[str, Any]:
+    found = await repo.load_transaction(conn, transaction_id)
+    if found is None:
+        raise NotFound(f"Transaction '{transaction_id}' does not exist.")
+    return found
+
+
 async def _material(conn: AsyncConnection, key: str) -> dict[str, Any]:
     """A material by id or name; NotFound if there is none."""
     found = await repo.load_material(conn, key)
     if found is None:
         raise NotFound(f"Material '{key}' does not exist.")
     return found
-
-
-def _uuid() -> str:
-    return str(uuid.uuid4()).upper()
 
 
 def _numbers(lines: list[NewLine]) -> list[int]:

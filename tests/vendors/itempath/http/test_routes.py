@@ -9,7 +9,8 @@ from unittest.mock import ANY
 import httpx
 import pytest
 
-from pickbay.vendors.itempath.machine import STORAGE_UNIT, material_id
+from pickbay.vendors.itempath.machine import material_id
+from pickbay.vendors.itempath.model import STORAGE_UNIT
 
 S103 = material_id("S103")
 ORDER_KEYS = [
@@ -49,6 +50,34 @@ LINE_KEYS = [
     "modifiedDate",
     "quantityRequested",
     "lot",
+]
+TRANSACTION_KEYS = [
+    "id",
+    "batchName",
+    "binName",
+    "carrierName",
+    "creationDate",
+    "directionType",
+    "expiryDate",
+    "exportStateType",
+    "handlingUnit",
+    "locationName",
+    "lot",
+    "materialId",
+    "materialInfo1",
+    "materialName",
+    "motiveType",
+    "orderId",
+    "orderLineId",
+    "orderLineNumber",
+    "orderName",
+    "quantity",
+    "quantityConfirmed",
+    "quantityDeviated",
+    "serialNumber",
+    "storageUnitName",
+    "type",
+    "warehouseName",
 ]
 SEED_PUT = {
     "name": "Sample Put Order",
@@ -696,3 +725,117 @@ async def test_a_number_in_a_text_field_is_its_text_up_to_a_bound(
         )
         assert r.status_code == 400, huge
         assert "Info1" in r.json()["errors"][0]
+
+
+async def test_each_confirmed_line_is_a_transaction_a_host_marks_exported(
+    client: httpx.AsyncClient, auth: dict[str, str], admin: dict[str, str]
+) -> None:
+    lines = [
+        {"materialName": "S101", "quantity": 2, "lot": "L-7"},
+        {"materialName": "S106", "quantity": 5},  # 3 on hand: picked short
+    ]
+    body = {"name": "PICK-T", "directionType": "Pick", "allocate": True, "order_lines": lines}
+    order = (await client.post("/api/orders", json=body, headers=auth)).json()["order"]
+    r = await client.get("/api/transactions?countOnly=true", headers=auth)
+    assert r.json() == {"count": 0}  # nothing is done yet
+    await advance(client, admin, 2 + 5 + 5)
+    r = await client.get("/api/transactions", headers=auth)
+    assert r.status_code == 200, r.text
+    rows = r.json()["transactions"]
+    assert list(rows[0]) == list(TRANSACTION_KEYS)
+    assert [(t["orderLineNumber"], t["materialName"]) for t in rows] == [(1, "S101"), (2, "S106")]
+    first, second = rows
+    assert (first["type"], first["motiveType"], first["exportStateType"]) == (4, 0, 2)
+    assert (first["quantity"], first["quantityConfirmed"], first["quantityDeviated"]) == (
+        2.0,
+        2.0,
+        0.0,
+    )
+    assert (first["lot"], first["orderId"], first["orderName"]) == ("L-7", order["id"], "PICK-T")
+    assert (first["storageUnitName"], first["warehouseName"]) == ("VLM-01", "Warehouse")
+    assert first["orderLineId"] == order["order_lines"][0]["id"]
+    assert first["creationDate"] == "2030-01-15T09:00:07.000000"
+    assert (second["motiveType"], second["quantityConfirmed"], second["quantityDeviated"]) == (
+        2,
+        3.0,
+        2.0,
+    )  # Shortage
+    # The vendor's own filters: ready to export, order picks, deleted orders left out.
+    for query, count in (
+        ("exportStateType=2", 2),
+        ("type=4", 2),
+        ("type=3", 0),
+        ("motiveType=[not]5", 2),
+        ("motiveType=2", 1),
+        ("creationDate=[gt]2030-01-15&creationDate=[lt]2030-01-16", 2),
+        ("creationDate=[gt]2030-01-15T09:00:07.000000", 1),
+        ("orderName=PICK-T&materialName=S106", 1),
+    ):
+        r = await client.get(f"/api/transactions?{query}&countOnly=true", headers=auth)
+        assert r.json() == {"count": count}, query
+    # The host exports the first row and marks it so (POST, or PUT as the course shows it).
+    url = f"/api/transactions/{first['id']}"
+    r = await client.post(url, json={"exportStateType": 4}, headers=auth)
+    assert r.status_code == 200, r.text
+    assert r.json()["transaction"] == {**first, "exportStateType": 4}
+    assert (await client.get(url, headers=auth)).json()["transaction"]["exportStateType"] == 4
+    r = await client.get("/api/transactions?exportStateType=2", headers=auth)
+    assert [t["id"] for t in r.json()["transactions"]] == [second["id"]]
+    r = await client.put(f"/api/transactions/{second['id']}", json={"exportStateType": "4"})
+    assert r.status_code == 401
+    r = await client.put(
+        f"/api/transactions/{second['id']}", json={"exportStateType": "4"}, headers=auth
+    )
+    assert r.json()["transaction"]["exportStateType"] == 4
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"exportStateType": 7},
+        {"exportStateType": -1},
+        {"exportStateType": True},
+        {"exportStateType": "four"},
+        {"exportStateType": 4.0},
+        {},
+        {"exportStateType": 4, "quantity": 9},
+        [],
+    ],
+)
+async def test_a_bad_transaction_update_is_a_400_and_changes_nothing(
+    client: httpx.AsyncClient, auth: dict[str, str], admin: dict[str, str], change: Any
+) -> None:
+    body = {"name": "P", "allocate": True, "order_lines": [{"materialName": "S101", "quantity": 1}]}
+    await client.post("/api/orders", json=body, headers=auth)
+    await advance(client, admin, 7)
+    (row,) = (await client.get("/api/transactions", headers=auth)).json()["transactions"]
+    r = await client.post(f"/api/transactions/{row['id']}", json=change, headers=auth)
+    assert r.status_code == 400, r.text
+    assert "errors" in r.json()
+    shown = await client.get(f"/api/transactions/{row['id']}", headers=auth)
+    assert shown.json()["transaction"] == row
+    r = await client.post("/api/transactions/NOPE", json={"exportStateType": 4}, headers=auth)
+    assert r.status_code == 404
+    assert (await client.get("/api/transactions/NOPE", headers=auth)).status_code == 404
+
+
+async def test_deleting_an_order_the_lift_holds_records_its_open_lines_deleted(
+    client: httpx.AsyncClient, auth: dict[str, str], admin: dict[str, str]
+) -> None:
+    lines = [{"materialName": "S101", "quantity": 1}, {"materialName": "S102", "quantity": 4}]
+    held = {"name": "HELD", "allocate": True, "order_lines": lines}
+    queued = {"name": "QUEUED", "order_lines": lines}
+    held_id = (await client.post("/api/orders", json=held, headers=auth)).json()["order"]["id"]
+    await advance(client, admin, 2 + 5)  # imported, first line confirmed
+    queued_id = (await client.post("/api/orders", json=queued, headers=auth)).json()["order"]["id"]
+    for order_id in (held_id, queued_id):  # the second was never imported: no history
+        r = await client.delete(f"/api/orders/{order_id}/delete", headers=auth)
+        assert r.status_code == 200
+    rows = (await client.get("/api/transactions", headers=auth)).json()["transactions"]
+    assert [(t["orderName"], t["type"], t["motiveType"], t["materialName"]) for t in rows] == [
+        ("HELD", 4, 0, "S101"),  # an order is a pick unless it says otherwise
+        ("HELD", 11, 5, "S102"),
+    ]
+    assert rows[1]["quantityConfirmed"] == 0.0
+    r = await client.get("/api/transactions?motiveType=[not]5", headers=auth)
+    assert [t["materialName"] for t in r.json()["transactions"]] == ["S101"]

@@ -61,7 +61,7 @@ class Answer(BaseModel):
     serviceRequest: docs.ServiceRequest
 
 
-class Transaction(Answer):
+class NotifiedStep(Answer):
     """A step that the host is notified of under a transaction id."""
 
     transactionId: int
@@ -112,7 +112,7 @@ async def reach(request: Request, sr_id: RowId) -> JsonResponse:
 @router.post(
     "/service-requests/{sr_id}/cancel",
     summary="Cancel a request from the floor",
-    response_model=Transaction,
+    response_model=NotifiedStep,
     responses=CONFLICT,
 )
 async def cancel(request: Request, sr_id: RowId) -> JsonResponse:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pickbay.core.errors import Errors, InvalidInput
 from pickbay.vendors.itempath import machine
-from pickbay.vendors.itempath.model import Direction
+from pickbay.vendors.itempath.model import WAREHOUSE_NAME, Direction, ExportState
 from pickbay.vendors.itempath.service import NewLiftOrder, NewLine, OrderChanges
 
 REQUIRED = "Missing data for required field."
@@ -150,11 +150,11 @@ def _warehouse(errors: Errors, body: dict[str, Any]) -> str | None:
         if not isinstance(wid, str) or wid.upper() != machine.WAREHOUSE_ID:
             errors.add("warehouseId", f"Warehouse '{wid}' does not exist.")
             return None
-        return machine.WAREHOUSE_NAME
-    if name is not None and name != machine.WAREHOUSE_NAME:
+        return WAREHOUSE_NAME
+    if name is not None and name != WAREHOUSE_NAME:
         errors.add("warehouseName", f"Warehouse '{name}' does not exist.")
         return None
-    return machine.WAREHOUSE_NAME if name is not None else None
+    return WAREHOUSE_NAME if name is not None else None
 
 
 def _attributes(
@@ -265,7 +265,7 @@ def new_order(body: Any) -> NewLiftOrder:
     priority = _priority(errors, body.get("priority", 2))
     allocate = _bool(errors, "allocate", body.get("allocate", False))
     fields, dynamic = _attributes(errors, body, info_limit=INFO_LIMIT)
-    fields.setdefault("warehouse_name", machine.WAREHOUSE_NAME)
+    fields.setdefault("warehouse_name", WAREHOUSE_NAME)
     errors.raise_any()
     assert name is not None
     assert direction is not None
@@ -334,3 +334,21 @@ def material(body: Any, *, create: bool) -> dict[str, Any]:
         errors.add("name", "Not a valid string.")
     errors.raise_any()
     return values
+
+
+def export_state(body: Any) -> ExportState:
+    """A transaction update: `exportStateType` (0 to 6, a number or its digit) and nothing else."""
+    errors = Errors()
+    if not isinstance(body, dict):
+        raise InvalidInput({"transaction": ["An update is a JSON object."]})
+    for key in body:
+        if key != "exportStateType":
+            errors.add(key, "Only exportStateType of a transaction can change.")
+    value = body.get("exportStateType")
+    if isinstance(value, str) and len(value) == 1 and value.isdecimal():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value not in set(ExportState):
+        errors.add("exportStateType", "Must be one of: 0, 1, 2, 3, 4, 5, 6.")
+    errors.raise_any()
+    assert isinstance(value, int)
+    return ExportState(value)

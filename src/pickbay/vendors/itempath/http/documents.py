@@ -23,8 +23,8 @@ from pickbay.vendors.itempath.http.bodies import (
     ORDER_TEXT,
     REFERENCE_LISTS,
 )
-from pickbay.vendors.itempath.machine import WAREHOUSE_ID, WAREHOUSE_NAME
-from pickbay.vendors.itempath.model import Direction, LineStatus, OrderStatus
+from pickbay.vendors.itempath.machine import WAREHOUSE_ID
+from pickbay.vendors.itempath.model import WAREHOUSE_NAME, Direction, LineStatus, OrderStatus
 
 JSON = ("application/json",)
 
@@ -320,6 +320,74 @@ class Material(BaseModel):
     Info3: Text
     Info4: Text
     Info5: Text
+
+
+class Transaction(BaseModel):
+    """One row of Power Pick's history: what was done to one order line."""
+
+    id: str
+    batchName: Text
+    binName: Text
+    carrierName: Text
+    creationDate: str
+    directionType: int
+    expiryDate: Text
+    exportStateType: int = Field(
+        description="0 NotSet, 1 cannot yet be exported, 2 ready to export, 3 exporting,"
+        " 4 exported, 5 export failed, 6 not to be exported"
+    )
+    handlingUnit: Text
+    locationName: Text
+    lot: Text
+    materialId: str
+    materialInfo1: Text
+    materialName: str
+    motiveType: int = Field(description="0 NotSet, 2 Shortage, 5 Deleted (of those written)")
+    orderId: str
+    orderLineId: str
+    orderLineNumber: int
+    orderName: str
+    quantity: float
+    quantityConfirmed: float
+    quantityDeviated: float
+    serialNumber: Text
+    storageUnitName: str
+    type: int = Field(
+        description="3 OrderPut, 4 OrderPick, 5 Transfer, 6 OrderCount, 11 CancelRequest,"
+        " 13 Production (of those written)"
+    )
+    warehouseName: str
+
+
+class Transactions(BaseModel):
+    """A page of transactions."""
+
+    transactions: list[Transaction]
+
+
+class OneTransaction(BaseModel):
+    """One transaction."""
+
+    transaction: Transaction
+
+
+TRANSACTION_CHANGES = (
+    "TransactionChanges",
+    {
+        "type": "object",
+        "description": "Only exportStateType can change.",
+        "properties": {
+            "exportStateType": {
+                "anyOf": [
+                    {"type": "integer", "minimum": 0, "maximum": 6},
+                    {"type": "string", "pattern": "^[0-6]$"},
+                ]
+            }
+        },
+        "required": ["exportStateType"],
+        "additionalProperties": False,
+    },
+)
 
 
 class Tokens(BaseModel):

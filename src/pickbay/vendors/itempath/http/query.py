@@ -97,6 +97,31 @@ MATERIAL_FIELDS: dict[str, FieldSpec] = {
 }
 
 
+TRANSACTION_FIELDS: dict[str, FieldSpec] = {
+    "id": FieldSpec("uuid", Kind.TEXT),
+    "creationDate": FieldSpec("creation_date", Kind.DATETIME),
+    "type": FieldSpec("type", Kind.INT),
+    "motiveType": FieldSpec("motive_type", Kind.INT),
+    "exportStateType": FieldSpec("export_state_type", Kind.INT),
+    "directionType": FieldSpec("direction_type", Kind.INT, DIRECTION_NAMES),
+    "orderId": FieldSpec("order_uuid", Kind.TEXT),
+    "orderName": FieldSpec("order_name", Kind.TEXT),
+    "orderLineId": FieldSpec("order_line_uuid", Kind.TEXT),
+    "orderLineNumber": FieldSpec("line_number", Kind.INT),
+    "materialId": FieldSpec("material_uuid", Kind.TEXT),
+    "materialName": FieldSpec("material_name", Kind.TEXT),
+    "materialInfo1": FieldSpec("material_info1", Kind.TEXT),
+    "quantity": FieldSpec("quantity", Kind.FLOAT),
+    "quantityConfirmed": FieldSpec("quantity_confirmed", Kind.FLOAT),
+    "quantityDeviated": FieldSpec("quantity_deviated", Kind.FLOAT),
+    "lot": FieldSpec("lot", Kind.TEXT),
+    "serialNumber": FieldSpec("serial_number", Kind.TEXT),
+    "handlingUnit": FieldSpec("handling_unit", Kind.TEXT),
+    "storageUnitName": FieldSpec("storage_unit_name", Kind.TEXT),
+    "warehouseName": FieldSpec("warehouse_name", Kind.TEXT),
+}
+
+
 def _bad(name: str, message: str) -> InvalidInput:
     return InvalidInput({name: [message]})
 

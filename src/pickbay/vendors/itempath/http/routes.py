@@ -32,9 +32,15 @@ from pickbay.vendors.itempath.http.query import (
     MAX_PATTERN,
     MAX_VALUES,
     ORDER_FIELDS,
+    TRANSACTION_FIELDS,
     parse_list,
 )
-from pickbay.vendors.itempath.http.views import line_view, material_view, order_view
+from pickbay.vendors.itempath.http.views import (
+    line_view,
+    material_view,
+    order_view,
+    transaction_view,
+)
 from pickbay.vendors.itempath.service import ItemPathService
 
 PREFIX = "/api"
@@ -460,3 +466,52 @@ async def delete_material(request: Request, key: str) -> JsonResponse:
     authenticate(request)
     await _service(request).delete_material(key)
     return JsonResponse({"deleted": "true"})
+
+
+# ---------------------------------------------------------------------- transactions
+
+
+@router.get(
+    PREFIX + "/transactions",
+    summary="List transactions: what the lift did to each order line",
+    response_model=docs.Transactions | docs.Count,
+    openapi_extra=_list_arguments(TRANSACTION_FIELDS),
+)
+async def list_transactions(request: Request) -> JsonResponse:
+    """Power Pick's history, oldest first: `exportStateType=2` is what waits to be exported."""
+    service = _service(request)
+    return await _listing(
+        request,
+        TRANSACTION_FIELDS,
+        "transactions",
+        service.count_transactions,
+        service.list_transactions,
+        transaction_view,
+    )
+
+
+@router.get(
+    PREFIX + "/transactions/{transaction_id}",
+    summary="Show a transaction",
+    response_model=docs.OneTransaction,
+)
+async def show_transaction(request: Request, transaction_id: str) -> JsonResponse:
+    """One history row."""
+    authenticate(request)
+    found = await _service(request).get_transaction(transaction_id)
+    return JsonResponse({"transaction": transaction_view(found)})
+
+
+@router.post(
+    PREFIX + "/transactions/{transaction_id}",
+    summary="Mark a transaction exported (its exportStateType)",
+    response_model=docs.OneTransaction,
+    openapi_extra=body_schema(docs.TRANSACTION_CHANGES, docs.JSON),
+)
+@router.put(PREFIX + "/transactions/{transaction_id}", include_in_schema=False)
+async def update_transaction(request: Request, transaction_id: str) -> JsonResponse:
+    """A host system that exported a row sets its exportStateType from 2 to 4."""
+    authenticate(request)
+    state = bodies.export_state(await _json(request))
+    changed = await _service(request).set_export_state(transaction_id, state)
+    return JsonResponse({"transaction": transaction_view(changed)})

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pickbay.vendors.itempath import machine
 from pickbay.vendors.itempath.http.bodies import DEFAULT_DYNAMIC
 from pickbay.vendors.itempath.model import (
     LIFECYCLE,
     LINE_ATTRIBUTES,
+    STORAGE_UNIT,
     LiftLine,
     LiftOrder,
     OrderStatus,
@@ -89,7 +89,7 @@ def order_view(order: LiftOrder) -> dict[str, Any]:
         "Info2": f.get("info2"),
         "unit": f.get("unit"),
         "priority": order.priority,
-        "storageUnits": [dict(machine.STORAGE_UNIT)] if _at_the_lift(order) else [],
+        "storageUnits": [dict(STORAGE_UNIT)] if _at_the_lift(order) else [],
         "incompleteAllocations": order.incomplete_allocations,
         "Info4": f.get("info4"),
         "name": order.name,
@@ -124,6 +124,38 @@ def material_view(row: dict[str, Any]) -> dict[str, Any]:
     for n in range(1, 6):
         view[f"Info{n}"] = row[f"info{n}"]
     return view
+
+
+def transaction_view(row: dict[str, Any]) -> dict[str, Any]:
+    """A history row: the reference's attributes, then the ones it lists after motiveType."""
+    return {
+        "id": row["uuid"],
+        "batchName": None,
+        "binName": None,
+        "carrierName": None,
+        "creationDate": when(row["creation_date"]),
+        "directionType": row["direction_type"],
+        "expiryDate": None,
+        "exportStateType": row["export_state_type"],
+        "handlingUnit": row["handling_unit"],
+        "locationName": None,
+        "lot": row["lot"],
+        "materialId": row["material_uuid"],
+        "materialInfo1": row["material_info1"],
+        "materialName": row["material_name"],
+        "motiveType": row["motive_type"],
+        "orderId": row["order_uuid"],
+        "orderLineId": row["order_line_uuid"],
+        "orderLineNumber": row["line_number"],
+        "orderName": row["order_name"],
+        "quantity": row["quantity"],
+        "quantityConfirmed": row["quantity_confirmed"],
+        "quantityDeviated": row["quantity_deviated"],
+        "serialNumber": row["serial_number"],
+        "storageUnitName": row["storage_unit_name"],
+        "type": row["type"],
+        "warehouseName": row["warehouse_name"],
+    }
 
 
 def board_view(order: LiftOrder) -> dict[str, Any]:
