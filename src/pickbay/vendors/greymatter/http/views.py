@@ -17,6 +17,37 @@ def stamp(value: datetime | str) -> str:
     return text + (f".{millis:03d}".rstrip("0") if millis else "")
 
 
+def _java_hash(text: str) -> int:
+    """Java's `String.hashCode()`: over UTF-16 code units, in 32-bit arithmetic."""
+    units = text.encode("utf-16-be")
+    h = 0
+    for i in range(0, len(units), 2):
+        h = (31 * h + (units[i] << 8 | units[i + 1])) & 0xFFFFFFFF
+    return h
+
+
+def hash_map(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    """`values` in the order a `java.util.HashMap` filled one key at a time iterates them.
+
+    The platform keeps a request's `attributes` in one: the seed's create example answers
+    `pick_before_time`, `pick_after_time`, `order_options` as `pick_after_time`,
+    `order_options`, `pick_before_time`, which is that order. Buckets come first, in index
+    order; keys that share a bucket keep the order they were put in.
+    """
+    if values is None:
+        return None
+    size = 16  # the table doubles whenever it would be more than three quarters full
+    while len(values) > size * 3 // 4:
+        size *= 2
+
+    def bucket(key: str) -> int:
+        h = _java_hash(key)
+        return (h ^ (h >> 16)) & (size - 1)
+
+    keys = sorted(enumerate(values), key=lambda item: (bucket(item[1]), item[0]))
+    return {key: values[key] for _, key in keys}
+
+
 def _product(product: dict[str, Any]) -> dict[str, Any]:
     created = product.get("createdOn")
     return {
@@ -65,7 +96,7 @@ def line_view(sr: ServiceRequest, line: Line) -> dict[str, Any]:
         "receivedOn": stamp(sr.received_at),
         "status": line.status,
         "state": _state(line.state),
-        "attributes": line.attributes or None,
+        "attributes": hash_map(line.attributes or None),
         "createdOn": stamp(line.created_at),
         "updatedOn": stamp(line.updated_at),
     }
@@ -83,7 +114,7 @@ def request_view(sr: ServiceRequest) -> dict[str, Any]:
         "receivedOn": stamp(sr.received_at),
         "status": sr.status,
         "state": _state(sr.state.value),
-        "attributes": sr.attributes,
+        "attributes": hash_map(sr.attributes),
         "createdOn": stamp(sr.created_at),
         "updatedOn": stamp(sr.updated_at),
     }

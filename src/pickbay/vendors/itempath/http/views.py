@@ -100,7 +100,13 @@ def order_view(order: LiftOrder) -> dict[str, Any]:
 
 
 def _at_the_lift(order: LiftOrder) -> bool:
-    """Once allocated, an order's lines are assigned to the lift module's storage unit."""
+    """An order that is (or, posted, asks to be) allocated names the lift's storage unit.
+
+    The seed's create example answers a queued order with `allocate: true` so; after its
+    update with `allocate: "false"` the list is empty.
+    """
+    if order.status is OrderStatus.QUEUED:
+        return order.allocate
     return order.status in (OrderStatus.ALLOCATED, OrderStatus.IN_PROCESS, OrderStatus.PROCESSED)
 
 
