@@ -25,7 +25,9 @@ async def test_one_bin_serves_priorities_then_deadlines_and_waits_for_windows(
     try:
         later = (T0 + timedelta(seconds=1000)).isoformat()
         soon, late = (T0 + timedelta(hours=1)).isoformat(), (T0 + timedelta(hours=2)).isoformat()
+        # The first takes the free bin as it is checked; the others wait and go by priority.
         for new in (
+            _request("FIRST", simple_priority="low"),
             _request("LOW", simple_priority="low"),
             _request("NORMAL", pick_before_time=late),
             _request("LATER", pick_after_time=later),
@@ -43,6 +45,7 @@ async def test_one_bin_serves_priorities_then_deadlines_and_waits_for_windows(
             if e.type == INFORMATION and e.payload["state"] == "cancellation_locked"
         ]
         assert [name for name, _ in reached] == [
+            "FIRST",
             "CRITICAL",
             "HIGH",
             "NORMAL-EARLY",
@@ -51,8 +54,17 @@ async def test_one_bin_serves_priorities_then_deadlines_and_waits_for_windows(
         ]
         # One bin: each rack arrives after the last request left it (10 s travel, 5 s pick).
         assert [at - T0 for _, at in reached] == [
-            timedelta(seconds=s) for s in (11, 26, 41, 56, 71)
+            timedelta(seconds=s) for s in (11, 26, 41, 56, 71, 86)
         ]
+        fulfillable = {
+            e.payload["externalServiceRequestId"]: e.payload["notification"]["notification_data"][
+                "attributes"
+            ].get("pps_id")
+            for e in logged
+            if e.type == INFORMATION and e.payload["state"] == "fulfillable"
+        }
+        assert fulfillable["FIRST"] == "1"  # it named its station
+        assert fulfillable["LOW"] is None  # it waited for one
 
         await rt.scheduler.advance(200)
         async with rt.db.read() as conn:

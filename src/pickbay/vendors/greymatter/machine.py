@@ -118,16 +118,38 @@ class Floor:
             raise Conflict(f"Service request {sr.id} is {sr.state.value}; it was checked.")
         if sr.kind is RequestType.PICK:
             found = {line.id: await repo.matching(conn, line.filters) for line in sr.lines}
-            if sr.block(now, found):
+            station = await self._station_now(conn, sr, now)
+            if sr.block(now, found, station):
                 touched = {s.id: s for slots in found.values() for s in slots}
                 await repo.save_slots(conn, touched.values(), now)
-                self._dispatch_soon(sr, now)
+                if station is None:
+                    self._dispatch_soon(sr, now)
+                else:
+                    self._send_rack(sr, now)
         else:
             sr.block(now, {})
             if self.layout.auto:
                 sr.timers.append(
                     TimerRequest(now + timedelta(seconds=self.layout.rack_seconds), REACH_STEP)
                 )
+
+    async def _station_now(
+        self, conn: AsyncConnection, sr: ServiceRequest, now: datetime
+    ) -> tuple[int, int] | None:
+        """A free station bin for a pick being checked, if it may start and none waits first.
+
+        So the fulfillable notification names its station, as the vendor's example does.
+        """
+        if not self.layout.auto or not repo.may_start(sr, now):
+            return None
+        if await repo.waiting(conn, now, 1):
+            return None
+        free = await self.free_bins(conn)
+        return free[0] if free else None
+
+    def _send_rack(self, sr: ServiceRequest, now: datetime) -> None:
+        rack = timedelta(seconds=self.layout.rack_seconds)
+        sr.timers.append(TimerRequest(now + rack, REACH_STEP))
 
     async def _on_dispatch(self, conn: AsyncConnection, timer: Timer) -> None:
         if not self.layout.auto:
@@ -139,9 +161,7 @@ class Floor:
             if sr is None:
                 continue
             sr.pps_id, sr.bin_id = free.pop(0)
-            sr.timers.append(
-                TimerRequest(now + timedelta(seconds=self.layout.rack_seconds), REACH_STEP)
-            )
+            self._send_rack(sr, now)
             await repo.update_request(conn, sr)
         opens = await repo.next_pick_after(conn, now)
         if opens is not None:

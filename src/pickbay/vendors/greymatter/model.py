@@ -285,10 +285,16 @@ class ServiceRequest:
             )
         )
 
-    def block(self, now: datetime, slots: dict[int, list[Slot]]) -> bool:
+    def block(
+        self,
+        now: datetime,
+        slots: dict[int, list[Slot]],
+        station: tuple[int, int] | None = None,
+    ) -> bool:
         """Check and block inventory (`slots`: each line's matching stock); True if it could.
 
-        A put needs no stock: it asks for a rack to be staged.
+        A put needs no stock: it asks for a rack to be staged. A pick given a free `station`
+        (ppsId, ppsBinId) takes that bin at once, and its fulfillable notification names it.
         """
         self._set_defaults()
         if self.kind is RequestType.PUT:
@@ -311,19 +317,24 @@ class ServiceRequest:
                 slot.blocked += eaches
         self._move(Trigger.BLOCK, now)
         self._line_state("fulfillable", now)
+        if station is not None:
+            self._take_bin(*station)
         self.inform(now, "fulfillable")
         return True
 
-    def reach(self, now: datetime, pps_id: int, bin_id: int | None) -> None:
-        """The first rack reaches station `pps_id` (a pick fills bin `bin_id` there)."""
-        trigger = Trigger.STAGE if self.kind is RequestType.PUT else Trigger.REACH
-        self._move(trigger, now)
+    def _take_bin(self, pps_id: int, bin_id: int | None) -> None:
         self.pps_id, self.bin_id = pps_id, bin_id
         attributes = dict(self.attributes or {})
         if bin_id is not None:
             attributes["pps_bin_id"] = str(bin_id)
         attributes["pps_id"] = str(pps_id)
         self.attributes = attributes
+
+    def reach(self, now: datetime, pps_id: int, bin_id: int | None) -> None:
+        """The first rack reaches station `pps_id` (a pick fills bin `bin_id` there)."""
+        trigger = Trigger.STAGE if self.kind is RequestType.PUT else Trigger.REACH
+        self._move(trigger, now)
+        self._take_bin(pps_id, bin_id)
         self.inform(now, self.state.value)
 
     def pick(

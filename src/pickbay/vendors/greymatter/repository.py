@@ -162,6 +162,12 @@ def _when(sr: ServiceRequest, name: str) -> datetime | None:
         return None
 
 
+def may_start(sr: ServiceRequest, now: datetime) -> bool:
+    """Whether a pick may go to a station now (its window is open, or it is critical)."""
+    row = _floor_row(sr)
+    return row["pick_after"] is None or row["pick_after"] <= now or row["rank"] == 0
+
+
 def _floor_row(sr: ServiceRequest) -> dict[str, Any]:
     rank = PRIORITIES.index(sr.priority) if sr.priority in PRIORITIES else 2
     return {
