@@ -21,6 +21,7 @@ from pickbay.api import cluster as cluster_api
 from pickbay.api import common as own_api
 from pickbay.api import docs as docs_api
 from pickbay.api import events as events_api
+from pickbay.api import faults as faults_api
 from pickbay.api import keys as keys_api
 from pickbay.api import labels as labels_api
 from pickbay.api import orders as orders_api
@@ -40,6 +41,7 @@ from pickbay.engine.accounts import shared_key
 from pickbay.http import openapi
 from pickbay.http.common import HubDispatch, JsonResponse
 from pickbay.http.errors import query_errors
+from pickbay.http.faults import FaultInjection
 from pickbay.http.limits import BodyLimit
 from pickbay.http.nul import NulGuard
 from pickbay.runtime import Runtime
@@ -54,6 +56,7 @@ OWN_ROUTERS = (
     cluster_api.router,
     labels_api.router,
     webhooks_api.router,
+    faults_api.router,
     keys_api.router,
     orders_api.router,
     events_api.router,
@@ -157,6 +160,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.add_middleware(NulGuard, render=render, patterns=patterns)
     for hub in hubs:
         app.add_middleware(HubDispatch, server=hub)
+    # Outermost: a faulted request is held or answered before anything reads it.
+    app.add_middleware(
+        FaultInjection,
+        faults=rt.faults,
+        tenancy=rt.tenancy,
+        owner=lambda path: _owner(rt.vendors, path),
+        render=render,
+    )
 
     @app.exception_handler(PickbayError)
     async def pickbay_error(request: Request, exc: PickbayError) -> Response:

@@ -17,6 +17,7 @@ from pickbay.engine.accounts import Accounts
 from pickbay.engine.board import Board
 from pickbay.engine.clock import ClockService
 from pickbay.engine.cluster import Cluster
+from pickbay.engine.faults import Faults
 from pickbay.engine.scheduler import Scheduler
 from pickbay.engine.tenancy import Tenancy
 from pickbay.store.db import Database
@@ -52,6 +53,7 @@ class Runtime:
             relay_cursor=lambda: self.relay.cursor,
         )
         self.tenancy = Tenancy(self.db, self.clock)
+        self.faults = Faults(self.db, self.clock, self.backplane)
         self.accounts = Accounts(self.db, self.clock)
         self._services: dict[type, object] = {}
         formats: dict[str, Format] = {}
@@ -109,6 +111,7 @@ class Runtime:
             await self.relay.start()
             self.feed.start()
             await self.clock.load()
+            await self.faults.start()
             await self.accounts.start()
             for vendor in self.vendors:
                 await vendor.start(self)
@@ -132,6 +135,7 @@ class Runtime:
     async def stop(self) -> None:
         """Leave the cluster (its roles stop), stop the relay, close the backplane and database."""
         await self.cluster.stop()
+        await self.faults.stop()
         await self.scheduler.stop()
         await self.dispatcher.stop()
         self.feed.close()

@@ -369,6 +369,15 @@ def test_own_answers_as_documented(conform: Conformance, pickbay: Pickbay) -> No
     c(own, "POST", "/pickbay/v1/clock", 400, json={"speed": -1}, headers=ADMIN)
     c(own, "GET", "/pickbay/v1/cluster", 200, headers=ADMIN)
     c(own, "POST", "/pickbay/v1/keys", 201, json={"tenant": "doc-tenant"}, headers=ADMIN)
+    faults = "/pickbay/v1/faults"
+    spec = {"vendor": "itempath", "path": "/api/none", "status": 503, "count": 1, "seed": 3}
+    made = c(own, "POST", faults, 201, json=spec, headers=ADMIN).json()
+    c(own, "POST", faults, 400, json={"status": 200}, headers=ADMIN)
+    c(own, "GET", faults, 200, headers=ADMIN)
+    c(own, "GET", faults + "/{fault_id}", 200, path={"fault_id": made["id"]}, headers=ADMIN)
+    c(own, "DELETE", faults + "/{fault_id}", 204, path={"fault_id": made["id"]}, headers=ADMIN)
+    c(own, "DELETE", faults + "/{fault_id}", 404, path={"fault_id": made["id"]}, headers=ADMIN)
+    c(own, "DELETE", faults, 200, headers=ADMIN)
     hook = c(
         own,
         "POST",

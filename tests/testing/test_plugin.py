@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.error
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +45,27 @@ class TestOverrides:
     def test_settings_and_start_time_can_be_overridden(self, pickbay: Pickbay) -> None:
         assert pickbay.admin_token == "s3cret"
         assert pickbay.now() == datetime(2031, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def test_a_fault_applies_inside_its_block_only(pickbay: Pickbay) -> None:
+    url = pickbay.pickup_cloud_url + "/orders"
+
+    def status() -> int:
+        req = urllib.request.Request(url, headers={"x-api-key": pickbay.api_key})
+        try:
+            with urllib.request.urlopen(req) as r:
+                return int(r.status)
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    with pickbay.fault(vendor="pickup_cloud", status=503, count=1) as fault:
+        assert fault["remaining"] == 1
+        assert status() == 503
+        assert status() == 200  # used up, then removed as the block ends (no error)
+    with pickbay.fault(vendor="pickup_cloud", status=500):
+        assert status() == 500
+    assert status() == 200
+    assert pickbay.request("GET", "/faults") == {"faults": []}
 
 
 def test_settings_ignore_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

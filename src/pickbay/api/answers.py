@@ -213,3 +213,36 @@ class UserSaved(BaseModel):
 
     username: str
     saved: bool = Field(description="true when the user is new")
+
+
+class Fault(BaseModel):
+    """An injected fault: scope, target, effect, window, and how often it matched and fired."""
+
+    id: int
+    vendor: str | None
+    method: str | None
+    path: str
+    tenant: str | None
+    status: int | None
+    delayMs: int
+    retryAfter: int | None
+    startsAt: Time
+    endsAt: Time | None
+    remaining: int | None = Field(description="Matching requests it still applies to")
+    probability: float
+    seed: int
+    matched: int
+    fired: int
+    createdAt: Time
+
+
+class FaultList(BaseModel):
+    """Every fault."""
+
+    faults: list[Fault]
+
+
+class Cleared(BaseModel):
+    """How many went."""
+
+    deleted: int

@@ -223,3 +223,26 @@ cursors = Table(
     Column("name", String(64), primary_key=True),
     Column("seq", BigId, nullable=False),
 )
+
+
+# Faults an integrator injects (core/faults.py): deployment state, like the clock.
+faults = Table(
+    "faults",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("vendor", String(32)),
+    Column("method", String(16)),
+    Column("path", String(1000), nullable=False),
+    Column("tenant", String(NAME_MAX)),
+    Column("status", Integer),
+    Column("delay_ms", Integer, nullable=False),
+    Column("retry_after", Integer),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime),
+    Column("remaining", Integer),
+    Column("probability", Float, nullable=False),
+    Column("seed", Integer, nullable=False),
+    Column("matched", Integer, nullable=False),
+    Column("fired", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)

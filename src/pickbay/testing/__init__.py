@@ -23,6 +23,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -118,6 +119,20 @@ class Pickbay:
             raw = exc.read()
             raise PickbayHTTPError(exc.code, json.loads(raw) if raw else None) from None
         return json.loads(raw) if raw else None
+
+    @contextmanager
+    def fault(self, **spec: Any) -> Iterator[dict[str, Any]]:
+        """Inject a fault while the block runs; `spec` is the body of `POST /pickbay/v1/faults`
+        (`with pickbay.fault(vendor="pickup_cloud", status=503, count=2): ...`)."""
+        made: dict[str, Any] = self.request("POST", "/faults", spec)
+        try:
+            yield made
+        finally:
+            try:
+                self.request("DELETE", f"/faults/{made['id']}")
+            except PickbayHTTPError as exc:
+                if exc.status != 404:
+                    raise
 
     def create_key(self, tenant: str) -> str:
         """A new Pickup Cloud API key for `tenant` (created if new)."""

@@ -1,0 +1,188 @@
+"""Faults on purpose: make a vendor's API answer errors or late, for a while, for some callers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.responses import Response
+
+from pickbay.api import answers
+from pickbay.api.common import PREFIX, Admin, RowId, read_json
+from pickbay.core.errors import NotFound
+from pickbay.core.faults import Fault
+from pickbay.http.common import JsonResponse, body_schema, runtime
+from pickbay.store.tables import NAME_MAX
+from pickbay.vendors.registry import VENDORS
+
+router = APIRouter(prefix=PREFIX + "/faults", tags=["Faults"], dependencies=[Admin])
+JSON = ("application/json",)
+ERRORS = sorted(s.value for s in HTTPStatus if 400 <= s.value <= 599)
+MAX_DELAY_MS = 600_000
+
+
+class FaultIn(BaseModel):
+    """A fault: whose requests (scope, target), what happens (effect), and when (window)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            # An effect: an error status, a delay, or both; Retry-After only with an error.
+            "anyOf": [
+                {"required": ["status"], "properties": {"status": {"type": "integer"}}},
+                {"required": ["delayMs"], "properties": {"delayMs": {"minimum": 1}}},
+            ],
+            "if": {"required": ["retryAfter"], "properties": {"retryAfter": {"type": "integer"}}},
+            "then": {"required": ["status"], "properties": {"status": {"type": "integer"}}},
+        },
+    )
+    vendor: Annotated[
+        str | None,
+        Field(
+            description="The API it targets (default: every vendor's API; never pickbay's own)",
+            json_schema_extra={"enum": [*(v.name for v in VENDORS), None]},
+        ),
+    ] = None
+    method: Literal["GET", "POST", "PUT", "DELETE", "PATCH"] | None = None
+    path: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=1000,
+            description="The request path; `*` stands for any run of characters",
+        ),
+    ] = "*"
+    tenant: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            max_length=NAME_MAX,
+            description="Only requests made with this tenant's Pickup Cloud keys (default: all)",
+        ),
+    ] = None
+    status: Annotated[
+        int | None,
+        Field(
+            description="Answer this error, in the vendor's error format",
+            json_schema_extra={"enum": [*ERRORS, None]},
+        ),
+    ] = None
+    delayMs: Annotated[int, Field(ge=0, le=MAX_DELAY_MS, description="Answer this late")] = 0
+    retryAfter: Annotated[
+        int | None, Field(ge=0, le=86_400, description="Seconds, sent as Retry-After")
+    ] = None
+    at: Annotated[
+        datetime | None,
+        Field(description="From this time on the sandbox clock (default: now; UTC if unzoned)"),
+    ] = None
+    seconds: Annotated[
+        float | None, Field(gt=0, le=10 * 365 * 86_400, description="For this long, from `at`")
+    ] = None
+    count: Annotated[
+        int | None, Field(ge=1, le=1_000_000, description="For this many matching requests")
+    ] = None
+    probability: Annotated[
+        float, Field(gt=0, le=1, description="Each matching request fires with this chance")
+    ] = 1.0
+    seed: Annotated[
+        int, Field(ge=0, le=2_147_483_647, description="The same seed fires the same matches")
+    ] = 0
+
+    @model_validator(mode="after")
+    def _effect(self) -> FaultIn:
+        if self.status is None and self.delayMs == 0:
+            raise ValueError("A fault needs an effect: a status, a delayMs, or both.")
+        if self.status is not None and self.status not in ERRORS:
+            raise ValueError(f"{self.status} is not an HTTP error status.")
+        if self.retryAfter is not None and self.status is None:
+            raise ValueError("retryAfter goes with an error status.")
+        if self.vendor is not None and self.vendor not in {v.name for v in VENDORS}:
+            raise ValueError(f"No vendor is called {self.vendor!r}.")
+        return self
+
+
+def fault_view(fault: Fault) -> dict[str, Any]:
+    """A fault as the API shows it, with its counts."""
+    return {
+        "id": fault.id,
+        "vendor": fault.vendor,
+        "method": fault.method,
+        "path": fault.path,
+        "tenant": fault.tenant,
+        "status": fault.status,
+        "delayMs": fault.delay_ms,
+        "retryAfter": fault.retry_after,
+        "startsAt": fault.starts_at.isoformat(),
+        "endsAt": None if fault.ends_at is None else fault.ends_at.isoformat(),
+        "remaining": fault.remaining,
+        "probability": fault.probability,
+        "seed": fault.seed,
+        "matched": fault.matched,
+        "fired": fault.fired,
+        "createdAt": fault.created_at.isoformat(),
+    }
+
+
+@router.post(
+    "",
+    summary="Inject a fault",
+    status_code=201,
+    response_model=answers.Fault,
+    openapi_extra=body_schema(FaultIn, JSON),
+)
+async def create_fault(request: Request) -> JsonResponse:
+    """201 with the fault; it applies at once (or from `at`) in every process."""
+    body = await read_json(request, FaultIn)
+    rt = runtime(request)
+    starts = rt.clock.now() if body.at is None else body.at
+    if starts.tzinfo is None:
+        starts = starts.replace(tzinfo=UTC)
+    values = {
+        "vendor": body.vendor,
+        "method": body.method,
+        "path": body.path,
+        "tenant": body.tenant,
+        "status": body.status,
+        "delay_ms": body.delayMs,
+        "retry_after": body.retryAfter,
+        "starts_at": starts,
+        "ends_at": None if body.seconds is None else starts + timedelta(seconds=body.seconds),
+        "remaining": body.count,
+        "probability": body.probability,
+        "seed": body.seed,
+    }
+    fault = await rt.faults.create(values)
+    return JsonResponse(fault_view(fault), status_code=201)
+
+
+@router.get("", summary="List faults", response_model=answers.FaultList)
+async def list_faults(request: Request) -> JsonResponse:
+    """Every fault with how often it matched and fired, oldest first."""
+    faults = await runtime(request).faults.list()
+    return JsonResponse({"faults": [fault_view(f) for f in faults]})
+
+
+@router.get("/{fault_id}", summary="One fault", response_model=answers.Fault)
+async def show_fault(request: Request, fault_id: RowId) -> JsonResponse:
+    """A fault with its counts."""
+    fault = await runtime(request).faults.get(fault_id)
+    if fault is None:
+        raise NotFound(f"There is no fault {fault_id}.")
+    return JsonResponse(fault_view(fault))
+
+
+@router.delete("/{fault_id}", summary="Remove a fault", status_code=204)
+async def delete_fault(request: Request, fault_id: RowId) -> Response:
+    """The fault stops applying in every process."""
+    if not await runtime(request).faults.delete(fault_id):
+        raise NotFound(f"There is no fault {fault_id}.")
+    return Response(status_code=204)
+
+
+@router.delete("", summary="Remove every fault", response_model=answers.Cleared)
+async def clear_faults(request: Request) -> JsonResponse:
+    """How many faults went."""
+    return JsonResponse({"deleted": await runtime(request).faults.delete()})

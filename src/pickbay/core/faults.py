@@ -1,0 +1,57 @@
+"""Faults an integrator injects on purpose: which requests one matches, and whether it fires.
+
+A fault is a rule: a scope (the whole deployment, or one Pickup Cloud tenant), a target (a
+vendor's API, a method, a path pattern), an effect (an error status in that vendor's format,
+a delay, or both) and a window on the sandbox clock (from a time, for a duration, for the
+next N matching requests, each firing with a probability drawn from a seed).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import random
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One injected fault, as stored."""
+
+    id: int
+    vendor: str | None  # the API it targets (None: every vendor's API)
+    method: str | None  # None: every method
+    path: str  # a pattern: `*` stands for any run of characters
+    tenant: str | None  # None: the whole deployment
+    status: int | None  # the error to answer, in the vendor's format (None: no error)
+    delay_ms: int  # how long to hold the request first (wall time)
+    retry_after: int | None  # seconds, sent as Retry-After with the error
+    starts_at: datetime  # on the sandbox clock
+    ends_at: datetime | None
+    remaining: int | None  # matching requests it still applies to (None: no limit)
+    probability: float
+    seed: int
+    matched: int
+    fired: int
+    created_at: datetime
+
+    def applies(
+        self, vendor: str, method: str, path: str, tenant: str | None, now: datetime
+    ) -> bool:
+        """Whether a request to `vendor`'s API falls in this fault's scope, target and window."""
+        return (
+            (self.vendor is None or self.vendor == vendor)
+            and (self.method is None or self.method == method)
+            and (self.tenant is None or self.tenant == tenant)
+            and self.starts_at <= now
+            and (self.ends_at is None or now < self.ends_at)
+            and (self.remaining is None or self.remaining > 0)
+            and fnmatch.fnmatchcase(path, self.path)
+        )
+
+
+def fires(seed: int, match: int, probability: float) -> bool:
+    """Whether match number `match` of a fault fires: the same seed gives the same answers."""
+    if probability >= 1.0:
+        return True
+    return random.Random(f"{seed}:{match}").random() < probability

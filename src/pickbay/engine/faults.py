@@ -1,0 +1,180 @@
+"""Injected faults, deployment-wide: stored in the database, known to every process.
+
+Each process keeps the faults in memory (a request to a vendor's API looks them up without a
+round trip, and with none defined at all the look-up costs nothing); a change rings the other
+processes on the backplane, and each reloads. A matching request is counted in the database
+(one statement), so a fault limited to N requests applies N times across every process, and a
+seeded probability gives the same answers for the same match numbers. Every firing is an
+event in the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pickbay.bus.backplane import Backplane
+from pickbay.core.events import Event
+from pickbay.core.faults import Fault, fires
+from pickbay.engine.clock import ClockService
+from pickbay.store import events as event_log
+from pickbay.store import faults as store
+from pickbay.store.db import Database
+
+log = logging.getLogger("pickbay.faults")
+
+CHANNEL = "pickbay.faults"
+FIRED = "fault.fired"
+DEFAULT_TENANT = "default"  # the tenant of events of the one-installation vendors
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a fault can be aimed at: the vendor whose API is called, and the call."""
+
+    vendor: str
+    method: str
+    path: str
+    tenant: str | None = None
+
+
+class Faults:
+    """Create, list, remove faults; decide whether one fires on a request."""
+
+    def __init__(self, db: Database, clock: ClockService, backplane: Backplane) -> None:
+        self.db = db
+        self.clock = clock
+        self.backplane = backplane
+        self.active: tuple[Fault, ...] = ()
+        self._unsubscribe: Callable[[], None] | None = None
+        self._me = secrets.token_hex(8).encode()  # a process ignores its own rings
+        self._reloading: set[asyncio.Task[None]] = set()
+        self._reloaded = asyncio.Condition()
+
+    async def start(self) -> None:
+        """Load the faults and follow other processes' changes."""
+        self._unsubscribe = await self.backplane.subscribe(CHANNEL, self._rang)
+        await self.reload()
+
+    async def stop(self) -> None:
+        """Stop following changes (a reload under way finishes first)."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        await asyncio.gather(*self._reloading, return_exceptions=True)
+
+    async def reload(self) -> None:
+        """Read every fault again."""
+        async with self.db.read() as conn:
+            self.active = tuple(await store.all_faults(conn))
+        async with self._reloaded:
+            self._reloaded.notify_all()
+
+    async def wait_for(self, holds: Callable[[tuple[Fault, ...]], bool]) -> None:
+        """Wait until the faults this process holds satisfy `holds` (another process's change
+        arrives on its own, a few milliseconds after it returned there)."""
+        async with self._reloaded:
+            await self._reloaded.wait_for(lambda: holds(self.active))
+
+    def _rang(self, message: bytes) -> None:
+        if message != self._me:
+            task = asyncio.ensure_future(self._reload_logged())
+            self._reloading.add(task)
+            task.add_done_callback(self._reloading.discard)
+
+    async def _reload_logged(self) -> None:
+        try:
+            await self.reload()
+        except Exception:
+            log.exception("faults: could not reload; the next change reloads them")
+
+    async def _changed(self) -> None:
+        await self.reload()
+        try:
+            await self.backplane.publish(CHANNEL, self._me)
+        except Exception:
+            log.warning("faults: could not ring the other processes")
+
+    # ------------------------------------------------------------------ managing
+
+    async def create(self, values: dict[str, Any]) -> Fault:
+        """Store a fault (`starts_at` defaults to now on the sandbox clock)."""
+        values = {**values, "created_at": self.clock.now()}
+        values.setdefault("starts_at", values["created_at"])
+        async with self.db.transaction() as conn:
+            fault = await store.add(conn, values)
+        await self._changed()
+        return fault
+
+    async def list(self) -> list[Fault]:
+        """Every fault with its counts, oldest first."""
+        async with self.db.read() as conn:
+            return await store.all_faults(conn)
+
+    async def get(self, fault_id: int) -> Fault | None:
+        """One fault, or None."""
+        async with self.db.read() as conn:
+            return await store.one(conn, fault_id)
+
+    async def delete(self, fault_id: int | None = None) -> int:
+        """Remove one fault, or every fault; how many went."""
+        async with self.db.transaction() as conn:
+            gone = await store.remove(conn, fault_id)
+        await self._changed()
+        return gone
+
+    # ------------------------------------------------------------------ deciding
+
+    async def decide(self, request: Request) -> Fault | None:
+        """The fault that fires on this request, if one does (each match is counted)."""
+        if not self.active:
+            return None
+        now = self.clock.now()
+        candidates = [
+            f
+            for f in self.active
+            if f.applies(request.vendor, request.method, request.path, request.tenant, now)
+        ]
+        for fault in candidates:
+            fired = await self._try(fault, request, now)
+            if fired:
+                return fault
+        return None
+
+    async def _try(self, fault: Fault, request: Request, now: datetime) -> bool:
+        async with self.db.transaction() as conn:
+            counted = await store.count_match(conn, fault.id)
+            if counted is None:
+                used_up, fired = True, False
+            else:
+                match, left = counted
+                used_up = left == 0
+                fired = fires(fault.seed, match, fault.probability)
+                if fired:
+                    await store.count_fired(conn, fault.id)
+                    await event_log.append(
+                        conn,
+                        dialect=request.vendor,
+                        tenant=request.tenant or DEFAULT_TENANT,
+                        order_id=None,
+                        new=[Event(FIRED, now, _fired(fault, request, match))],
+                    )
+        if used_up:
+            await self._changed()
+        return fired
+
+
+def _fired(fault: Fault, request: Request, match: int) -> dict[str, Any]:
+    return {
+        "faultId": fault.id,
+        "match": match,
+        "method": request.method,
+        "path": request.path,
+        "status": fault.status,
+        "delayMs": fault.delay_ms,
+    }

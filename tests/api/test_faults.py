@@ -1,0 +1,174 @@
+"""Faults on purpose through pickbay's own API: each vendor answers the fault in its format."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+from pickbay.runtime import Runtime
+from pickbay.store import events as event_log
+
+ORDER = {"orderNumber": "F-1", "articles": [{"scanCode": "1", "quantityOrdered": 1}]}
+KEY = {"x-api-key": "dev"}
+
+
+async def inject(client: httpx.AsyncClient, admin: dict[str, str], **spec: Any) -> dict[str, Any]:
+    r = await client.post("/pickbay/v1/faults", json=spec, headers=admin)
+    assert r.status_code == 201, r.text
+    made: dict[str, Any] = r.json()
+    return made
+
+
+async def order(client: httpx.AsyncClient, number: str, key: str = "dev") -> httpx.Response:
+    return await client.post(
+        "/api/v2/orders", json={**ORDER, "orderNumber": number}, headers={"x-api-key": key}
+    )
+
+
+async def test_the_next_two_creates_fail_in_pickup_clouds_format_then_it_is_over(
+    client: httpx.AsyncClient, admin: dict[str, str], app_runtime: Runtime
+) -> None:
+    fault = await inject(
+        client,
+        admin,
+        vendor="pickup_cloud",
+        method="POST",
+        path="/api/v2/orders",
+        status=503,
+        retryAfter=30,
+        count=2,
+    )
+    assert (fault["remaining"], fault["matched"], fault["fired"]) == (2, 0, 0)
+    for n in (1, 2):
+        r = await order(client, f"F-{n}")
+        assert r.status_code == 503
+        assert r.headers["retry-after"] == "30"
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["title"] == "Service Unavailable"
+        assert f"fault {fault['id']}" in r.json()["detail"]
+    assert (await order(client, "F-3")).status_code == 200
+    r = await client.get("/api/v2/orders/by-ordernumber/F-1", headers=KEY)
+    assert r.status_code == 404  # the refused create stored nothing
+    shown = (await client.get(f"/pickbay/v1/faults/{fault['id']}", headers=admin)).json()
+    assert (shown["remaining"], shown["matched"], shown["fired"]) == (0, 2, 2)
+    async with app_runtime.db.read() as conn:
+        fired = [e for e in await event_log.read(conn) if e.type == "fault.fired"]
+    assert [(e.dialect, e.tenant, e.payload["match"]) for e in fired] == [
+        ("pickup_cloud", "dev", 1),
+        ("pickup_cloud", "dev", 2),
+    ]
+
+
+async def test_a_fault_on_one_tenant_changes_nothing_another_observes(
+    client: httpx.AsyncClient, admin: dict[str, str], app_runtime: Runtime
+) -> None:
+    other = await app_runtime.tenancy.create_key("other")
+    await inject(client, admin, tenant="other", status=500)
+    assert (await order(client, "T-1")).status_code == 200
+    r = await order(client, "T-1", key=other)
+    assert r.status_code == 500
+    assert r.json()["title"] == "Internal Server Error"
+    assert (await client.get("/api/v2/orders", headers=KEY)).status_code == 200
+
+
+async def test_each_vendor_answers_in_its_own_format(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    await inject(client, admin, vendor="itempath", path="/api/orders*", status=503)
+    await inject(client, admin, vendor="greymatter", status=429, retryAfter=5)
+    login = {"username": "admin", "password": "admin"}
+    token = (await client.post("/api/users/login", json=login)).json()["accessToken"]
+    r = await client.get("/api/orders", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 503
+    assert r.json() == {
+        "errors": [{"request": {"message": r.json()["errors"][0]["request"]["message"]}}]
+    }
+    r = await client.get(
+        "/api-gateway/sr-service/platform-srms/service-request/1",
+        headers={"Authorization": "Bearer dev"},
+    )
+    assert r.status_code == 429
+    assert r.headers["retry-after"] == "5"
+    assert r.json()["error"] == "Too Many Requests"
+    assert r.json()["status"] == 429
+    # pickbay's own API is never faulted: faults can always be cleared.
+    assert (await client.delete("/pickbay/v1/faults", headers=admin)).json() == {"deleted": 2}
+    assert (
+        await client.get("/api/orders", headers={"Authorization": f"Bearer {token}"})
+    ).status_code == 200
+
+
+async def test_an_expired_token_fault_is_a_401_the_vendors_way(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    await inject(client, admin, vendor="itempath", path="/api/orders", status=401, count=1)
+    login = {"username": "admin", "password": "admin"}
+    token = (await client.post("/api/users/login", json=login)).json()["accessToken"]
+    auth = {"Authorization": f"Bearer {token}"}
+    r = await client.get("/api/orders", headers=auth)
+    assert r.status_code == 401
+    assert list(r.json()) == ["msg"]  # Flask-JWT-Extended's body, as a real refusal
+    assert (await client.get("/api/orders", headers=auth)).status_code == 200
+
+
+async def test_a_window_on_the_sandbox_clock(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    await inject(
+        client, admin, vendor="pickup_cloud", status=500, at="2030-01-15T10:00:00Z", seconds=60
+    )
+    assert (await order(client, "W-1")).status_code == 200  # 09:00: not yet
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 3600}, headers=admin)
+    assert (await order(client, "W-2")).status_code == 500
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 60}, headers=admin)
+    assert (await order(client, "W-3")).status_code == 200  # over
+
+
+async def test_a_seeded_probability_fires_the_same_requests_every_run(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    runs = []
+    for _ in range(2):
+        await inject(
+            client, admin, vendor="pickup_cloud", method="GET", status=503, probability=0.5, seed=42
+        )
+        runs.append(
+            [(await client.get("/api/v2/orders", headers=KEY)).status_code for _ in range(20)]
+        )
+        await client.delete("/pickbay/v1/faults", headers=admin)
+    assert runs[0] == runs[1]
+    assert set(runs[0]) == {200, 503}
+
+
+async def test_a_delay_holds_the_answer(client: httpx.AsyncClient, admin: dict[str, str]) -> None:
+    await inject(client, admin, vendor="pickup_cloud", method="GET", delayMs=150, count=1)
+    started = time.monotonic()
+    r = await client.get("/api/v2/orders", headers=KEY)
+    assert r.status_code == 200
+    assert time.monotonic() - started >= 0.15  # a lower bound: the answer came late
+
+
+async def test_bad_faults_are_refused_and_unknown_ones_are_404(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    for spec in (
+        {},
+        {"status": 200},
+        {"status": 499},
+        {"delayMs": 0},
+        {"delayMs": 10**9, "status": 500},
+        {"status": 500, "vendor": "acme"},
+        {"status": 500, "probability": 0},
+        {"retryAfter": 5, "delayMs": 10},
+        {"status": 500, "count": 0},
+        {"status": 500, "extra": 1},
+        {"status": 500, "method": "get"},
+    ):
+        r = await client.post("/pickbay/v1/faults", json=spec, headers=admin)
+        assert r.status_code == 400, spec
+    assert (await client.get("/pickbay/v1/faults", headers=admin)).json() == {"faults": []}
+    assert (await client.get("/pickbay/v1/faults/9", headers=admin)).status_code == 404
+    assert (await client.delete("/pickbay/v1/faults/9", headers=admin)).status_code == 404
+    assert (await client.post("/pickbay/v1/faults", json={"status": 500})).status_code == 401

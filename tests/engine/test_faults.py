@@ -1,0 +1,58 @@
+"""Faults across processes: made in one, applied in every one, a limit counted once."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+
+from pickbay.engine.faults import Request
+from pickbay.runtime import Runtime
+from tests.conftest import REDIS_URL, paused_clock, settings_for
+
+CALL = Request("pickup_cloud", "POST", "/api/v2/orders", "dev")
+
+
+@pytest.fixture
+async def deployment(postgres_url: str) -> AsyncIterator[list[Runtime]]:
+    """Three runtimes on one PostgreSQL and one Redis, as three `pickbay serve` would be."""
+    prefix = f"pickbay-test-{uuid.uuid4().hex[:8]}:"
+    runtimes = []
+    for _ in range(3):
+        rt = Runtime(settings_for(postgres_url, redis_url=REDIS_URL), clock=paused_clock())
+        rt.backplane._prefix = prefix  # type: ignore[attr-defined]
+        runtimes.append(rt)
+    await asyncio.gather(*(rt.start() for rt in runtimes))
+    try:
+        yield runtimes
+    finally:
+        for rt in runtimes:
+            await rt.stop()
+
+
+async def everywhere(deployment: list[Runtime], count: int) -> None:
+    """Wait (bounded) until every process holds `count` faults: a ring takes milliseconds."""
+    async with asyncio.timeout(5):
+        for rt in deployment:
+            await rt.faults.wait_for(lambda active: len(active) == count)
+
+
+async def test_a_fault_made_in_one_process_applies_in_all_and_its_limit_holds_across(
+    deployment: list[Runtime],
+) -> None:
+    values = {"vendor": "pickup_cloud", "path": "/api/v2/*", "status": 503, "remaining": 5}
+    values |= {"method": None, "tenant": None, "delay_ms": 0, "retry_after": None}
+    values |= {"ends_at": None, "probability": 1.0, "seed": 0}
+    made = await deployment[0].faults.create(values)
+    await everywhere(deployment, 1)
+    # Twelve requests at once across three processes: exactly five are faulted.
+    decided = await asyncio.gather(*(deployment[n % 3].faults.decide(CALL) for n in range(12)))
+    assert sum(d is not None for d in decided) == 5
+    shown = await deployment[2].faults.get(made.id)
+    assert shown is not None
+    assert (shown.matched, shown.fired, shown.remaining) == (5, 5, 0)
+    await deployment[1].faults.delete()
+    await everywhere(deployment, 0)
+    assert await deployment[0].faults.decide(CALL) is None
