@@ -4,8 +4,6 @@ timers fired once, startup serialized, the cluster view."""
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -20,7 +18,6 @@ from pickbay.store.db import Database
 from pickbay.vendors.pickup_cloud.model import OrderKind
 from pickbay.vendors.pickup_cloud.service import NewArticle, NewPickupOrder, PickupCloudService
 from tests.conftest import (
-    REDIS_URL,
     T0,
     FakeWall,
     create_postgres_database,
@@ -118,23 +115,6 @@ async def test_an_ineligible_process_never_takes_a_role(database_url: str) -> No
     finally:
         await cluster.stop()
         await db.dispose()
-
-
-@pytest.fixture
-async def deployment(postgres_url: str) -> AsyncIterator[list[Runtime]]:
-    """Three runtimes on one PostgreSQL and one Redis, as three `pickbay serve` would be."""
-    prefix = f"pickbay-test-{uuid.uuid4().hex[:8]}:"
-    runtimes = []
-    for _ in range(3):
-        rt = Runtime(settings_for(postgres_url, redis_url=REDIS_URL), clock=paused_clock())
-        rt.backplane._prefix = prefix  # type: ignore[attr-defined]
-        runtimes.append(rt)
-    await asyncio.gather(*(rt.start() for rt in runtimes))
-    try:
-        yield runtimes
-    finally:
-        for rt in runtimes:
-            await rt.stop()
 
 
 def mode(rt: Runtime) -> tuple[bool, float, int]:

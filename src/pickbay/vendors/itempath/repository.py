@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -245,25 +245,46 @@ async def _write_transactions(conn: AsyncConnection, order: LiftOrder) -> None:
     order.history.clear()
 
 
-async def list_transactions(conn: AsyncConnection, query: ListQuery) -> list[dict[str, Any]]:
-    """One page of transactions matching `query`, oldest first unless sorted otherwise."""
-    table = itempath_transactions
+async def _page(
+    conn: AsyncConnection,
+    table: Table,
+    query: ListQuery,
+    tie: str,
+    computed: sql.Computed | None = None,
+) -> list[dict[str, Any]]:
+    """One page of a table's rows matching `query`, by `tie` unless sorted otherwise."""
+    (key,) = table.primary_key.columns
     page = (
         select(table)
-        .where(*sql.where(table, query.conditions))
-        .order_by(*sql.order_by(table, query.sort, "creation_date"))
-        .order_by(table.c.id)
+        .where(*sql.where(table, query.conditions, computed=computed))
+        .order_by(*sql.order_by(table, query.sort, tie, computed))
+        .order_by(key)
         .limit(query.limit)
         .offset(query.offset)
     )
     return [dict(r) for r in (await conn.execute(page)).mappings()]
 
 
+async def _count(
+    conn: AsyncConnection,
+    table: Table,
+    query: ListQuery,
+    computed: sql.Computed | None = None,
+) -> int:
+    """How many of a table's rows match `query`'s conditions."""
+    where = sql.where(table, query.conditions, computed=computed)
+    counted = select(func.count()).select_from(table).where(*where)
+    return int((await conn.execute(counted)).scalar_one())
+
+
+async def list_transactions(conn: AsyncConnection, query: ListQuery) -> list[dict[str, Any]]:
+    """One page of transactions matching `query`, oldest first unless sorted otherwise."""
+    return await _page(conn, itempath_transactions, query, "creation_date")
+
+
 async def count_transactions(conn: AsyncConnection, query: ListQuery) -> int:
     """How many transactions match `query`'s conditions."""
-    table = itempath_transactions
-    counted = select(func.count()).select_from(table).where(*sql.where(table, query.conditions))
-    return int((await conn.execute(counted)).scalar_one())
+    return await _count(conn, itempath_transactions, query)
 
 
 async def load_transaction(conn: AsyncConnection, uuid: str) -> dict[str, Any] | None:
@@ -524,22 +545,9 @@ MATERIAL_FIGURES: sql.Computed = {
 
 async def list_materials(conn: AsyncConnection, query: ListQuery) -> list[dict[str, Any]]:
     """One page of materials matching `query`."""
-    page = (
-        select(materials)
-        .where(*sql.where(materials, query.conditions, computed=MATERIAL_FIGURES))
-        .order_by(*sql.order_by(materials, query.sort, "creation_date", MATERIAL_FIGURES))
-        .order_by(materials.c.uuid)
-        .limit(query.limit)
-        .offset(query.offset)
-    )
-    return [dict(r) for r in (await conn.execute(page)).mappings()]
+    return await _page(conn, materials, query, "creation_date", MATERIAL_FIGURES)
 
 
 async def count_materials(conn: AsyncConnection, query: ListQuery) -> int:
     """How many materials match `query`'s conditions."""
-    counted = (
-        select(func.count())
-        .select_from(materials)
-        .where(*sql.where(materials, query.conditions, computed=MATERIAL_FIGURES))
-    )
-    return int((await conn.execute(counted)).scalar_one())
+    return await _count(conn, materials, query, MATERIAL_FIGURES)

@@ -15,6 +15,26 @@ Json = dict[str, Any]
 ARTICLE = {"scanCode": "5948912001188", "name": "Bayer Aspirin 500mg x 8", "quantityOrdered": 2}
 
 
+# The keys of an order answer, in the seed's order (its recurrent create has exactly these).
+ORDER_KEYS = [
+    "articles",
+    "orderNumber",
+    "requestCustomerToFillData",
+    "relatedNotes",
+    "dosageInformation",
+    "state",
+    "creationDate",
+    "lastUpdateDate",
+    "pickedUpDate",
+    "canceledDate",
+    "firstInputDate",
+    "isOverdue",
+    "pickupCode",
+    "storageCode",
+    "cancellationReason",
+]
+
+
 def body(number: str = "N1", **extra: Any) -> Json:
     return {"orderNumber": number, "articles": [ARTICLE], **extra}
 
@@ -70,23 +90,7 @@ async def test_create_one_time_order(client: httpx.AsyncClient) -> None:
     r = await create(client, body(customerSelfRegistration=True, relatedNotes="hello"))
     assert r.status_code == 200
     data = r.json()
-    assert list(data)[:15] == [
-        "articles",
-        "orderNumber",
-        "requestCustomerToFillData",
-        "relatedNotes",
-        "dosageInformation",
-        "state",
-        "creationDate",
-        "lastUpdateDate",
-        "pickedUpDate",
-        "canceledDate",
-        "firstInputDate",
-        "isOverdue",
-        "pickupCode",
-        "storageCode",
-        "cancellationReason",
-    ]
+    assert list(data)[:15] == ORDER_KEYS
     assert data["state"] == "READYFORINPUT"
     assert data["requestCustomerToFillData"] is True
     assert data["creationDate"] == "2030-01-15T09:00:00.0000000+00:00"
@@ -237,31 +241,11 @@ async def test_start_today_is_accepted(client: httpx.AsyncClient) -> None:
     assert r.status_code == 200, r.text
 
 
-# The seed's example answer to a recurrent create: exactly these keys, in this order.
-SEED_RECURRENT_ANSWER = [
-    "articles",
-    "orderNumber",
-    "requestCustomerToFillData",
-    "relatedNotes",
-    "dosageInformation",
-    "state",
-    "creationDate",
-    "lastUpdateDate",
-    "pickedUpDate",
-    "canceledDate",
-    "firstInputDate",
-    "isOverdue",
-    "pickupCode",
-    "storageCode",
-    "cancellationReason",
-]
-
-
 async def test_a_recurrent_order_answers_with_the_vendors_keys(client: httpx.AsyncClient) -> None:
     made = (await create(client, recurrent_body(), "/api/v2/recurrentorders")).json()
-    assert list(made) == SEED_RECURRENT_ANSWER
+    assert list(made) == ORDER_KEYS
     assert (made["articles"], made["state"], made["cancellationReason"]) == ([], "SCHEDULED", "")
-    assert list(await get(client, "R1")) == SEED_RECURRENT_ANSWER
+    assert list(await get(client, "R1")) == ORDER_KEYS
 
 
 async def test_a_recurrent_order_past_its_preparation_date_answers_ready_for_input(
