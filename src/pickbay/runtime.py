@@ -53,7 +53,14 @@ class Runtime:
             relay_cursor=lambda: self.relay.cursor,
         )
         self.tenancy = Tenancy(self.db, self.clock)
-        self.faults = Faults(self.db, self.clock, self.backplane)
+        self.faults = Faults(
+            self.db,
+            self.clock,
+            self.backplane,
+            {v.name: frozenset(k.key for k in v.machine_steps) for v in self.vendors},
+        )
+        self.scheduler.hold = self.faults.hold
+        self.faults.released = self.scheduler.poke
         self.accounts = Accounts(self.db, self.clock)
         self._services: dict[type, object] = {}
         formats: dict[str, Format] = {}

@@ -172,3 +172,107 @@ async def test_bad_faults_are_refused_and_unknown_ones_are_404(
     assert (await client.get("/pickbay/v1/faults/9", headers=admin)).status_code == 404
     assert (await client.delete("/pickbay/v1/faults/9", headers=admin)).status_code == 404
     assert (await client.post("/pickbay/v1/faults", json={"status": 500})).status_code == 401
+
+
+async def test_a_robot_outage_holds_its_steps_then_they_run_in_order(
+    client: httpx.AsyncClient, admin: dict[str, str], app_runtime: Runtime
+) -> None:
+    outage = await inject(
+        client, admin, vendor="pickup_cloud", offline=True, at="2030-01-15T09:00:05Z", seconds=60
+    )
+    assert outage["offline"] is True
+    made = await client.post(
+        "/api/v2/orders",
+        json={**ORDER, "orderNumber": "O-1", "relatedNotes": "$pickup-010-030"},
+        headers=KEY,
+    )
+    assert made.status_code == 200
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 40}, headers=admin)
+    shown = (await client.get("/api/v2/orders/by-ordernumber/O-1", headers=KEY)).json()
+    assert (shown["state"], shown["firstInputDate"]) == ("READYFORINPUT", None)  # stalled
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 30}, headers=admin)
+    shown = (await client.get("/api/v2/orders/by-ordernumber/O-1", headers=KEY)).json()
+    # Back at 09:01:05: the input, then the pickup, in their order, at once.
+    assert shown["state"] == "PICKEDUP"
+    assert shown["firstInputDate"] == "2030-01-15T09:01:05.0000000+00:00"
+    assert shown["pickedUpDate"] == "2030-01-15T09:01:05.0000000+00:00"
+    async with app_runtime.db.read() as conn:
+        held = [e for e in await event_log.read(conn) if e.type == "fault.fired"]
+    assert [(e.tenant, e.payload["step"], e.payload["until"]) for e in held] == [
+        ("dev", "pickup_cloud.script", "2030-01-15T09:01:05+00:00"),
+        ("dev", "pickup_cloud.script", "2030-01-15T09:01:05+00:00"),
+    ]
+    shown_fault = (await client.get(f"/pickbay/v1/faults/{outage['id']}", headers=admin)).json()
+    assert shown_fault["fired"] == 2
+
+
+async def test_removing_an_outage_ends_it_now(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    outage = await inject(client, admin, vendor="itempath", offline=True, seconds=3600)
+    login = {"username": "admin", "password": "admin"}
+    token = (await client.post("/api/users/login", json=login)).json()["accessToken"]
+    auth = {"Authorization": f"Bearer {token}"}
+    line = {"materialName": "S101", "quantity": 1}
+    body = {"name": "HELD", "allocate": True, "order_lines": [line]}
+    made = (await client.post("/api/orders", json=body, headers=auth)).json()["order"]
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 600}, headers=admin)
+    url = f"/api/orders/{made['id']}"
+    assert (await client.get(url, headers=auth)).json()["order"]["status"] == "queued"
+    r = await client.delete(f"/pickbay/v1/faults/{outage['id']}", headers=admin)
+    assert r.status_code == 204
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 5}, headers=admin)
+    order = (await client.get(url, headers=auth)).json()["order"]
+    assert order["status"] == "Processed"  # imported at once (09:10), its line 5 s later
+
+
+async def test_an_outage_stops_the_racks_not_the_inventory_check(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    await inject(client, admin, vendor="greymatter", offline=True, seconds=120)
+    pick = {
+        "externalServiceRequestId": "G-1",
+        "type": "PICK",
+        "serviceRequests": [
+            {
+                "externalServiceRequestId": "G-1_1",
+                "type": "PICK_LINE",
+                "expectations": {
+                    "containers": [
+                        {
+                            "products": [
+                                {
+                                    "productQuantity": 1,
+                                    "productAttributes": {
+                                        "filter_parameters": ["product_sku = 'MM00001'"]
+                                    },
+                                }
+                            ]
+                        }
+                    ]
+                },
+            }
+        ],
+    }
+    sr = "/api-gateway/sr-service/platform-srms/service-request"
+    made = await client.post(sr, json=pick, headers={"Authorization": "Bearer dev"})
+    assert made.status_code == 200
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 60}, headers=admin)
+    shown = await client.get(f"{sr}/{made.json()['id']}", headers={"Authorization": "Bearer dev"})
+    assert shown.json()["state"] == "fulfillable"  # checked; no rack reached its station
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 100}, headers=admin)
+    shown = await client.get(f"{sr}/{made.json()['id']}", headers={"Authorization": "Bearer dev"})
+    assert shown.json()["state"] == "complete"
+
+
+async def test_a_bad_outage_is_refused(client: httpx.AsyncClient, admin: dict[str, str]) -> None:
+    for spec in (
+        {"offline": True, "vendor": "itempath"},
+        {"offline": True, "seconds": 60},
+        {"offline": True, "vendor": "itempath", "seconds": 60, "status": 503},
+        {"offline": True, "vendor": "itempath", "seconds": 60, "tenant": "dev"},
+        {"offline": True, "vendor": "itempath", "seconds": 60, "path": "/api/*"},
+        {"offline": True, "vendor": "itempath", "seconds": 60, "probability": 0.5},
+    ):
+        r = await client.post("/pickbay/v1/faults", json=spec, headers=admin)
+        assert r.status_code == 400, spec

@@ -15,6 +15,7 @@ def fault(**changes: object) -> Fault:
         "method": "POST",
         "path": "/api/v2/orders*",
         "tenant": None,
+        "offline": False,
         "status": 503,
         "delay_ms": 0,
         "retry_after": None,

@@ -30,10 +30,27 @@ class FaultIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            # An effect: an error status, a delay, or both; Retry-After only with an error.
+            # An effect: an error status, a delay, or both; Retry-After only with an error. Or
+            # an outage of a vendor's machine, for a while.
             "anyOf": [
                 {"required": ["status"], "properties": {"status": {"type": "integer"}}},
                 {"required": ["delayMs"], "properties": {"delayMs": {"minimum": 1}}},
+                {
+                    "required": ["offline", "vendor", "seconds"],
+                    "properties": {
+                        "offline": {"const": True},
+                        "vendor": {"type": "string"},
+                        "seconds": {"type": "number"},
+                        "method": {"type": "null"},
+                        "path": {"const": "*"},
+                        "tenant": {"type": "null"},
+                        "status": {"type": "null"},
+                        "delayMs": {"const": 0},
+                        "retryAfter": {"type": "null"},
+                        "count": {"type": "null"},
+                        "probability": {"const": 1},
+                    },
+                },
             ],
             "if": {"required": ["retryAfter"], "properties": {"retryAfter": {"type": "integer"}}},
             "then": {"required": ["status"], "properties": {"status": {"type": "integer"}}},
@@ -63,6 +80,14 @@ class FaultIn(BaseModel):
             description="Only requests made with this tenant's Pickup Cloud keys (default: all)",
         ),
     ] = None
+    offline: Annotated[
+        bool,
+        Field(
+            description="The vendor's simulated machine is offline for `seconds` (from `at`):"
+            " it takes no step until then (an outage targets no request: with `vendor` and"
+            " `seconds`, nothing else)"
+        ),
+    ] = False
     status: Annotated[
         int | None,
         Field(
@@ -93,6 +118,8 @@ class FaultIn(BaseModel):
 
     @model_validator(mode="after")
     def _effect(self) -> FaultIn:
+        if self.offline:
+            return self._outage()
         if self.status is None and self.delayMs == 0:
             raise ValueError("A fault needs an effect: a status, a delayMs, or both.")
         if self.status is not None and self.status not in ERRORS:
@@ -101,6 +128,18 @@ class FaultIn(BaseModel):
             raise ValueError("retryAfter goes with an error status.")
         if self.vendor is not None and self.vendor not in {v.name for v in VENDORS}:
             raise ValueError(f"No vendor is called {self.vendor!r}.")
+        return self
+
+    def _outage(self) -> FaultIn:
+        if self.vendor not in {v.name for v in VENDORS}:
+            raise ValueError("An outage names the vendor whose machine goes offline.")
+        if self.seconds is None:
+            raise ValueError("An outage lasts `seconds` (remove it to end it early).")
+        aimed = (self.method, self.tenant, self.status, self.retryAfter, self.count)
+        if any(x is not None for x in aimed) or self.path != "*" or self.delayMs:
+            raise ValueError("An outage targets no request: give it only vendor, at, seconds.")
+        if self.probability != 1:
+            raise ValueError("An outage has no probability.")
         return self
 
 
@@ -112,6 +151,7 @@ def fault_view(fault: Fault) -> dict[str, Any]:
         "method": fault.method,
         "path": fault.path,
         "tenant": fault.tenant,
+        "offline": fault.offline,
         "status": fault.status,
         "delayMs": fault.delay_ms,
         "retryAfter": fault.retry_after,
@@ -145,6 +185,7 @@ async def create_fault(request: Request) -> JsonResponse:
         "method": body.method,
         "path": body.path,
         "tenant": body.tenant,
+        "offline": body.offline,
         "status": body.status,
         "delay_ms": body.delayMs,
         "retry_after": body.retryAfter,

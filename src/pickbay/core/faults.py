@@ -3,7 +3,8 @@
 A fault is a rule: a scope (the whole deployment, or one Pickup Cloud tenant), a target (a
 vendor's API, a method, a path pattern), an effect (an error status in that vendor's format,
 a delay, or both) and a window on the sandbox clock (from a time, for a duration, for the
-next N matching requests, each firing with a probability drawn from a seed).
+next N matching requests, each firing with a probability drawn from a seed). An outage is a
+fault on a vendor's simulated machine instead: for its window the machine takes no step.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class Fault:
     method: str | None  # None: every method
     path: str  # a pattern: `*` stands for any run of characters
     tenant: str | None  # None: the whole deployment
+    offline: bool  # the vendor's machine is offline: its steps wait for the window's end
     status: int | None  # the error to answer, in the vendor's format (None: no error)
     delay_ms: int  # how long to hold the request first (wall time)
     retry_after: int | None  # seconds, sent as Retry-After with the error
@@ -40,13 +42,23 @@ class Fault:
     ) -> bool:
         """Whether a request to `vendor`'s API falls in this fault's scope, target and window."""
         return (
-            (self.vendor is None or self.vendor == vendor)
+            not self.offline
+            and (self.vendor is None or self.vendor == vendor)
             and (self.method is None or self.method == method)
             and (self.tenant is None or self.tenant == tenant)
             and self.starts_at <= now
             and (self.ends_at is None or now < self.ends_at)
             and (self.remaining is None or self.remaining > 0)
             and fnmatch.fnmatchcase(path, self.path)
+        )
+
+    def down(self, vendor: str, now: datetime) -> bool:
+        """Whether this is an outage of `vendor`'s machine that lasts at `now`."""
+        return (
+            self.offline
+            and self.vendor == vendor
+            and self.starts_at <= now
+            and (self.ends_at is None or now < self.ends_at)
         )
 
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay.bus.backplane import Backplane
 from pickbay.core.events import Event
@@ -24,7 +26,10 @@ from pickbay.core.faults import Fault, fires
 from pickbay.engine.clock import ClockService
 from pickbay.store import events as event_log
 from pickbay.store import faults as store
+from pickbay.store import timers as timer_store
 from pickbay.store.db import Database
+from pickbay.store.orders import order_tenant
+from pickbay.store.timers import Timer
 
 log = logging.getLogger("pickbay.faults")
 
@@ -46,10 +51,18 @@ class Request:
 class Faults:
     """Create, list, remove faults; decide whether one fires on a request."""
 
-    def __init__(self, db: Database, clock: ClockService, backplane: Backplane) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: ClockService,
+        backplane: Backplane,
+        machine_steps: Mapping[str, frozenset[str]] | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.backplane = backplane
+        self.machine_steps = dict(machine_steps or {})  # timer kinds of each vendor's machine
+        self.released: Callable[[], None] = lambda: None  # held steps are due again
         self.active: tuple[Fault, ...] = ()
         self._unsubscribe: Callable[[], None] | None = None
         self._me = secrets.token_hex(8).encode()  # a process ignores its own rings
@@ -122,11 +135,58 @@ class Faults:
             return await store.one(conn, fault_id)
 
     async def delete(self, fault_id: int | None = None) -> int:
-        """Remove one fault, or every fault; how many went."""
+        """Remove one fault, or every fault; how many went. An outage removed before its end
+        ends now: the steps it held are due at once, in their order."""
+        now = self.clock.now()
         async with self.db.transaction() as conn:
+            ending = [
+                f
+                for f in await store.all_faults(conn)
+                if f.offline
+                and f.ends_at is not None
+                and f.ends_at > now
+                and (fault_id is None or f.id == fault_id)
+            ]
             gone = await store.remove(conn, fault_id)
+            for outage in ending:
+                kinds = self.machine_steps.get(outage.vendor or "", frozenset())
+                assert outage.ends_at is not None
+                await timer_store.release(conn, kinds, outage.ends_at, now)
         await self._changed()
+        if ending:
+            self.released()
         return gone
+
+    # ------------------------------------------------------------------ outages
+
+    async def hold(self, conn: AsyncConnection, timer: Timer, now: datetime) -> datetime | None:
+        """Until when a machine step must wait, if its machine is offline at `now` (each
+        held step is a `fault.fired` event)."""
+        vendor = next((v for v, kinds in self.machine_steps.items() if timer.kind in kinds), None)
+        if vendor is None or not self.active:
+            return None
+        outages = [f for f in self.active if f.down(vendor, now) and f.ends_at is not None]
+        if not outages:
+            return None
+        outage = max(outages, key=lambda f: f.ends_at or now)
+        assert outage.ends_at is not None
+        await store.count_fired(conn, outage.id)
+        tenant = await order_tenant(conn, timer.order_id) if timer.order_id else None
+        payload = {
+            "faultId": outage.id,
+            "offline": True,
+            "step": timer.kind,
+            "orderId": timer.order_id,
+            "until": outage.ends_at.isoformat(),
+        }
+        await event_log.append(
+            conn,
+            dialect=vendor,
+            tenant=tenant or DEFAULT_TENANT,
+            order_id=timer.order_id,
+            new=[Event(FIRED, now, payload)],
+        )
+        return outage.ends_at
 
     # ------------------------------------------------------------------ deciding
 

@@ -19,6 +19,8 @@ from pickbay.store.timers import Timer
 log = logging.getLogger(__name__)
 
 Handler = Callable[[AsyncConnection, Timer], Awaitable[None]]
+# Whether a timer must wait (its machine is offline): the time to hold it to, or None.
+Hold = Callable[[AsyncConnection, Timer, datetime], Awaitable[datetime | None]]
 
 # With several processes another one may add timers; look again at least this often.
 MAX_IDLE_SECONDS = 2.0
@@ -32,6 +34,7 @@ class Scheduler:
         self.db = db
         self.clock = clock
         self._handlers: dict[str, Handler] = {}
+        self.hold: Hold | None = None
         self._worker = Worker("pickbay-scheduler", self._pass, retry=MAX_IDLE_SECONDS)
         self.fired = 0
         self.passes = 0
@@ -77,8 +80,22 @@ class Scheduler:
             timer = batch[0]
             if move_clock:
                 self.clock.jump_to(timer.due_at)
+            if await self._held(timer):
+                continue
             if await self._fire(timer):
                 fired += 1
+
+    async def _held(self, timer: Timer) -> bool:
+        """Defer a timer whose machine is offline now to when it comes back (in one
+        transaction with whatever the hold records)."""
+        if self.hold is None:
+            return False
+        async with self.db.transaction() as conn:
+            until = await self.hold(conn, timer, self.clock.now())
+            if until is None:
+                return False
+            await timer_store.defer(conn, timer.id, until)
+        return True
 
     async def _fire(self, timer: Timer) -> bool:
         handler = self._handlers.get(timer.kind)

@@ -111,3 +111,11 @@ async def summaries(
     if ids is not None:
         query = query.where(orders.c.id.in_(list(ids)))
     return [OrderSummary(**r) for r in (await conn.execute(query)).mappings()]
+
+
+async def order_tenant(conn: AsyncConnection, row_id: int) -> str | None:
+    """The tenant of an order row, or None if it is gone."""
+    found: str | None = (
+        await conn.execute(select(orders.c.tenant).where(orders.c.id == row_id))
+    ).scalar()
+    return found

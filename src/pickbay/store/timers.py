@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay.core.timers import TimerRequest
@@ -53,6 +53,22 @@ async def claim(conn: AsyncConnection, timer_id: int) -> bool:
     """Delete the timer; True for the one transaction that got it (exactly-once firing)."""
     result = await conn.execute(delete(timers).where(timers.c.id == timer_id))
     return result.rowcount == 1
+
+
+async def defer(conn: AsyncConnection, timer_id: int, until: datetime) -> None:
+    """Make a timer due later (it keeps its id, so timers deferred alike keep their order)."""
+    await conn.execute(update(timers).where(timers.c.id == timer_id).values(due_at=until))
+
+
+async def release(
+    conn: AsyncConnection, kinds: Iterable[str], held_until: datetime, now: datetime
+) -> None:
+    """Timers of `kinds` deferred to `held_until` are due `now` instead (an outage ended early)."""
+    await conn.execute(
+        update(timers)
+        .where(timers.c.kind.in_(list(kinds)), timers.c.due_at == held_until)
+        .values(due_at=now)
+    )
 
 
 async def next_due_at(conn: AsyncConnection) -> datetime | None:

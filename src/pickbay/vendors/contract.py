@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
 from pickbay.core.errors import InvalidInput, PickbayError
+from pickbay.core.timers import TimerKind
 from pickbay.http.errors import query_errors
 from pickbay.signalr.server import SignalRServer
 from pickbay.webhooks.dispatcher import Format
@@ -44,6 +45,8 @@ class Vendor(ABC):
     """OpenAPI security schemes of the vendor's API, by name."""
     api_keys: ClassVar[bool] = False
     """Whether the shared tenant API keys identify this vendor's tenants."""
+    machine_steps: ClassVar[tuple[TimerKind, ...]] = ()
+    """The timers its simulated machine works on: they wait while the machine is offline."""
 
     # ------------------------------------------------------------------ the engine
 

@@ -17,7 +17,14 @@ from pickbay.vendors.greymatter.http import auth as auth_routes
 from pickbay.vendors.greymatter.http import operator, routes
 from pickbay.vendors.greymatter.http.views import board_view
 from pickbay.vendors.greymatter.machine import Layout
-from pickbay.vendors.greymatter.model import NAME, ServiceRequest, State
+from pickbay.vendors.greymatter.model import (
+    DISPATCH_STEP,
+    NAME,
+    PICK_STEP,
+    REACH_STEP,
+    ServiceRequest,
+    State,
+)
 from pickbay.vendors.greymatter.notifications import webhook_body
 from pickbay.vendors.greymatter.service import GreyMatterService
 from pickbay.webhooks.dispatcher import Format
@@ -40,6 +47,7 @@ class GreyMatter(Vendor):
         "operation says so."
     )
     prefixes = (routes.PREFIX, auth_routes.AUTH_PREFIX)
+    machine_steps = (DISPATCH_STEP, REACH_STEP, PICK_STEP)  # racks move, operators pick
     security_schemes = {
         "GreyMatterToken": routes.SECURITY_SCHEME,
         "GreyMatterClient": routes.CLIENT_SCHEME,

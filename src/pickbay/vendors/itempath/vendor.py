@@ -15,7 +15,7 @@ from pickbay.vendors.itempath import repository as repo
 from pickbay.vendors.itempath.http import operator, routes
 from pickbay.vendors.itempath.http.views import board_view
 from pickbay.vendors.itempath.machine import Timing
-from pickbay.vendors.itempath.model import NAME, LiftOrder, OrderStatus
+from pickbay.vendors.itempath.model import IMPORT_STEP, NAME, PROCESS_STEP, LiftOrder, OrderStatus
 from pickbay.vendors.itempath.service import ItemPathService
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ class ItemPath(Vendor):
         "token. Where pickbay infers what the vendor does not document, the operation says so."
     )
     prefixes = (routes.PREFIX, routes.LEGACY_PREFIX)
+    machine_steps = (IMPORT_STEP, PROCESS_STEP)  # the lift imports and its operator confirms
     security_schemes = {
         "ItemPathToken": routes.SECURITY_SCHEME,
         "ItemPathRefreshToken": routes.REFRESH_SCHEME,

@@ -19,7 +19,13 @@ from pickbay.vendors.pickup_cloud import repository as repo
 from pickbay.vendors.pickup_cloud.http import operator, problems, routes
 from pickbay.vendors.pickup_cloud.http.hub import PATH, PickupCloudHub
 from pickbay.vendors.pickup_cloud.http.views import board_view
-from pickbay.vendors.pickup_cloud.model import NAME, PickupOrder, PickupState, Policy
+from pickbay.vendors.pickup_cloud.model import (
+    NAME,
+    SCRIPT_STEP,
+    PickupOrder,
+    PickupState,
+    Policy,
+)
 from pickbay.vendors.pickup_cloud.service import PickupCloudService
 
 if TYPE_CHECKING:
@@ -42,6 +48,7 @@ class PickupCloud(Vendor):
     prefixes = (routes.PREFIX, *routes.READ_VERSIONS)
     security_schemes = {"PickupCloudKey": routes.SECURITY_SCHEME}
     api_keys = True
+    machine_steps = (SCRIPT_STEP,)  # the robot's input, pickup and cancel; not the calendar
 
     def build(self, rt: Runtime) -> None:
         """The order service (on the engine's clock and scheduler) and the realtime hub."""
