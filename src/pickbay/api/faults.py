@@ -31,29 +31,39 @@ class FaultIn(BaseModel):
         extra="forbid",
         json_schema_extra={
             # An effect: an error status, a delay, or both; Retry-After only with an error. Or
-            # an outage of a vendor's machine, for a while.
+            # an outage of a vendor's machine, for a while, and nothing else.
             "anyOf": [
                 {"required": ["status"], "properties": {"status": {"type": "integer"}}},
                 {"required": ["delayMs"], "properties": {"delayMs": {"minimum": 1}}},
+                {"required": ["offline"], "properties": {"offline": {"const": True}}},
+            ],
+            "allOf": [
                 {
-                    "required": ["offline", "vendor", "seconds"],
-                    "properties": {
-                        "offline": {"const": True},
-                        "vendor": {"type": "string"},
-                        "seconds": {"type": "number"},
-                        "method": {"type": "null"},
-                        "path": {"const": "*"},
-                        "tenant": {"type": "null"},
-                        "status": {"type": "null"},
-                        "delayMs": {"const": 0},
-                        "retryAfter": {"type": "null"},
-                        "count": {"type": "null"},
-                        "probability": {"const": 1},
+                    "if": {
+                        "required": ["retryAfter"],
+                        "properties": {"retryAfter": {"type": "integer"}},
+                    },
+                    "then": {"required": ["status"], "properties": {"status": {"type": "integer"}}},
+                },
+                {
+                    "if": {"required": ["offline"], "properties": {"offline": {"const": True}}},
+                    "then": {
+                        "required": ["vendor", "seconds"],
+                        "properties": {
+                            "vendor": {"type": "string"},
+                            "seconds": {"type": "number"},
+                            "method": {"type": "null"},
+                            "path": {"const": "*"},
+                            "tenant": {"type": "null"},
+                            "status": {"type": "null"},
+                            "delayMs": {"const": 0},
+                            "retryAfter": {"type": "null"},
+                            "count": {"type": "null"},
+                            "probability": {"const": 1},
+                        },
                     },
                 },
             ],
-            "if": {"required": ["retryAfter"], "properties": {"retryAfter": {"type": "integer"}}},
-            "then": {"required": ["status"], "properties": {"status": {"type": "integer"}}},
         },
     )
     vendor: Annotated[
