@@ -160,6 +160,24 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.add_middleware(NulGuard, render=render, patterns=patterns)
     for hub in hubs:
         app.add_middleware(HubDispatch, server=hub)
+
+    def dropper(vendor: Vendor) -> Callable[[str, str | None], int]:
+        servers = vendor.hubs(rt)
+
+        def drop(name: str, tenant: str | None) -> int:
+            dropped = 0
+            for server in servers if name == vendor.name else ():
+                for conn in list(server.connections.values()):
+                    # A transport that can fail as the network does (a long poll waits on
+                    # the client's next request, there is no socket to lose).
+                    if (tenant is None or conn.user == tenant) and conn.abort is not None:
+                        server.drop(conn)
+                        dropped += 1
+            return dropped
+
+        return drop
+
+    rt.faults.droppers.extend(dropper(vendor) for vendor in rt.vendors if vendor.hubs(rt))
     # Outermost: a faulted request is held or answered before anything reads it.
     app.add_middleware(
         FaultInjection,

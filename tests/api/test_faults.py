@@ -265,8 +265,15 @@ async def test_an_outage_stops_the_racks_not_the_inventory_check(
     assert shown.json()["state"] == "complete"
 
 
-async def test_a_bad_outage_is_refused(client: httpx.AsyncClient, admin: dict[str, str]) -> None:
+async def test_a_bad_outage_or_drop_is_refused(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
     for spec in (
+        {"drop": True},
+        {"drop": True, "vendor": "itempath"},
+        {"drop": True, "vendor": "pickup_cloud", "seconds": 60},
+        {"drop": True, "vendor": "pickup_cloud", "status": 503},
+        {"drop": True, "vendor": "pickup_cloud", "offline": True},
         {"offline": True, "vendor": "itempath"},
         {"offline": True, "seconds": 60},
         {"offline": True, "vendor": "itempath", "seconds": 60, "status": 503},

@@ -16,6 +16,7 @@ def fault(**changes: object) -> Fault:
         "path": "/api/v2/orders*",
         "tenant": None,
         "offline": False,
+        "drop": False,
         "status": 503,
         "delay_ms": 0,
         "retry_after": None,

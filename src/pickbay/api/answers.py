@@ -223,6 +223,8 @@ class Fault(BaseModel):
     method: str | None
     path: str
     tenant: str | None
+    offline: bool = Field(description="An outage of the vendor's machine")
+    drop: bool = Field(description="Realtime connections dropped once")
     status: int | None
     delayMs: int
     retryAfter: int | None

@@ -7,7 +7,7 @@ from http import HTTPStatus
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 from starlette.responses import Response
 
 from pickbay.api import answers
@@ -21,6 +21,7 @@ from pickbay.vendors.registry import VENDORS
 router = APIRouter(prefix=PREFIX + "/faults", tags=["Faults"], dependencies=[Admin])
 JSON = ("application/json",)
 ERRORS = sorted(s.value for s in HTTPStatus if 400 <= s.value <= 599)
+HUB_VENDORS = [v.name for v in VENDORS if v.has_hubs]
 MAX_DELAY_MS = 600_000
 
 
@@ -36,6 +37,7 @@ class FaultIn(BaseModel):
                 {"required": ["status"], "properties": {"status": {"type": "integer"}}},
                 {"required": ["delayMs"], "properties": {"delayMs": {"minimum": 1}}},
                 {"required": ["offline"], "properties": {"offline": {"const": True}}},
+                {"required": ["drop"], "properties": {"drop": {"const": True}}},
             ],
             "allOf": [
                 {
@@ -44,6 +46,25 @@ class FaultIn(BaseModel):
                         "properties": {"retryAfter": {"type": "integer"}},
                     },
                     "then": {"required": ["status"], "properties": {"status": {"type": "integer"}}},
+                },
+                {
+                    "if": {"required": ["drop"], "properties": {"drop": {"const": True}}},
+                    "then": {
+                        "required": ["vendor"],
+                        "properties": {
+                            "vendor": {"enum": list[JsonValue](HUB_VENDORS)},
+                            "offline": {"const": False},
+                            "seconds": {"type": "null"},
+                            "at": {"type": "null"},
+                            "method": {"type": "null"},
+                            "path": {"const": "*"},
+                            "status": {"type": "null"},
+                            "delayMs": {"const": 0},
+                            "retryAfter": {"type": "null"},
+                            "count": {"type": "null"},
+                            "probability": {"const": 1},
+                        },
+                    },
                 },
                 {
                     "if": {"required": ["offline"], "properties": {"offline": {"const": True}}},
@@ -90,6 +111,13 @@ class FaultIn(BaseModel):
             description="Only requests made with this tenant's Pickup Cloud keys (default: all)",
         ),
     ] = None
+    drop: Annotated[
+        bool,
+        Field(
+            description="Drop the vendor's realtime connections (the tenant's, if given) now,"
+            " once, as a network failure would; the clients reconnect"
+        ),
+    ] = False
     offline: Annotated[
         bool,
         Field(
@@ -128,6 +156,8 @@ class FaultIn(BaseModel):
 
     @model_validator(mode="after")
     def _effect(self) -> FaultIn:
+        if self.drop:
+            return self._drop()
         if self.offline:
             return self._outage()
         if self.status is None and self.delayMs == 0:
@@ -138,6 +168,16 @@ class FaultIn(BaseModel):
             raise ValueError("retryAfter goes with an error status.")
         if self.vendor is not None and self.vendor not in {v.name for v in VENDORS}:
             raise ValueError(f"No vendor is called {self.vendor!r}.")
+        return self
+
+    def _drop(self) -> FaultIn:
+        if self.vendor not in HUB_VENDORS:
+            raise ValueError(f"Only {', '.join(HUB_VENDORS)} has realtime connections to drop.")
+        aimed = (self.method, self.status, self.retryAfter, self.count, self.at, self.seconds)
+        if any(x is not None for x in aimed) or self.path != "*" or self.delayMs:
+            raise ValueError("A drop happens once, now: give it only vendor and tenant.")
+        if self.probability != 1 or self.offline:
+            raise ValueError("A drop has no probability and is no outage.")
         return self
 
     def _outage(self) -> FaultIn:
@@ -162,6 +202,7 @@ def fault_view(fault: Fault) -> dict[str, Any]:
         "path": fault.path,
         "tenant": fault.tenant,
         "offline": fault.offline,
+        "drop": fault.drop,
         "status": fault.status,
         "delayMs": fault.delay_ms,
         "retryAfter": fault.retry_after,
@@ -196,6 +237,7 @@ async def create_fault(request: Request) -> JsonResponse:
         "path": body.path,
         "tenant": body.tenant,
         "offline": body.offline,
+        "drop": body.drop,
         "status": body.status,
         "delay_ms": body.delayMs,
         "retry_after": body.retryAfter,

@@ -25,6 +25,7 @@ class Fault:
     path: str  # a pattern: `*` stands for any run of characters
     tenant: str | None  # None: the whole deployment
     offline: bool  # the vendor's machine is offline: its steps wait for the window's end
+    drop: bool  # the realtime connections in scope are dropped once, as the network would
     status: int | None  # the error to answer, in the vendor's format (None: no error)
     delay_ms: int  # how long to hold the request first (wall time)
     retry_after: int | None  # seconds, sent as Retry-After with the error
@@ -43,6 +44,7 @@ class Fault:
         """Whether a request to `vendor`'s API falls in this fault's scope, target and window."""
         return (
             not self.offline
+            and not self.drop
             and (self.vendor is None or self.vendor == vendor)
             and (self.method is None or self.method == method)
             and (self.tenant is None or self.tenant == tenant)

@@ -63,6 +63,10 @@ class Faults:
         self.backplane = backplane
         self.machine_steps = dict(machine_steps or {})  # timer kinds of each vendor's machine
         self.released: Callable[[], None] = lambda: None  # held steps are due again
+        # Drop the realtime connections of a vendor (and tenant); how many were dropped.
+        self.droppers: list[Callable[[str, str | None], int]] = []
+        self._dropped: set[int] = set()  # drop faults this process has carried out
+        self._started = False
         self.active: tuple[Fault, ...] = ()
         self._unsubscribe: Callable[[], None] | None = None
         self._me = secrets.token_hex(8).encode()  # a process ignores its own rings
@@ -70,9 +74,12 @@ class Faults:
         self._reloaded = asyncio.Condition()
 
     async def start(self) -> None:
-        """Load the faults and follow other processes' changes."""
+        """Load the faults and follow other processes' changes (drops made before this
+        process started are not carried out again: they dropped what was there then)."""
         self._unsubscribe = await self.backplane.subscribe(CHANNEL, self._rang)
         await self.reload()
+        self._dropped = {f.id for f in self.active if f.drop}
+        self._started = True
 
     async def stop(self) -> None:
         """Stop following changes (a reload under way finishes first)."""
@@ -82,11 +89,33 @@ class Faults:
         await asyncio.gather(*self._reloading, return_exceptions=True)
 
     async def reload(self) -> None:
-        """Read every fault again."""
+        """Read every fault again, and carry out the drops that are new here."""
         async with self.db.read() as conn:
             self.active = tuple(await store.all_faults(conn))
+        if self._started:
+            await self._drop_new()
         async with self._reloaded:
             self._reloaded.notify_all()
+
+    async def _drop_new(self) -> None:
+        for fault in self.active:
+            if not fault.drop or fault.id in self._dropped:
+                continue
+            self._dropped.add(fault.id)
+            vendor = fault.vendor or ""
+            dropped = sum(drop(vendor, fault.tenant) for drop in self.droppers)
+            if not dropped:
+                continue
+            payload = {"faultId": fault.id, "dropped": dropped}
+            async with self.db.transaction() as conn:
+                await store.count_fired(conn, fault.id, dropped)
+                await event_log.append(
+                    conn,
+                    dialect=vendor,
+                    tenant=fault.tenant or DEFAULT_TENANT,
+                    order_id=None,
+                    new=[Event(FIRED, self.clock.now(), payload)],
+                )
 
     async def wait_for(self, holds: Callable[[tuple[Fault, ...]], bool]) -> None:
         """Wait until the faults this process holds satisfy `holds` (another process's change

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Callable
 from http import HTTPStatus
 
+from starlette.requests import HTTPConnection
 from starlette.requests import Request as HttpRequest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -54,15 +55,15 @@ class FaultInjection:
         self.render = render
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self.faults.active:
+        if scope["type"] not in ("http", "websocket") or not self.faults.active:
             await self.app(scope, receive, send)
             return
         vendor = self.owner(scope["path"])
         if vendor is None:
             await self.app(scope, receive, send)
             return
-        tenant = await self._tenant(vendor, HttpRequest(scope))
-        call = Request(vendor.name, scope["method"], scope["path"], tenant)
+        tenant = await self._tenant(vendor, HTTPConnection(scope))
+        call = Request(vendor.name, scope.get("method", "GET"), scope["path"], tenant)
         fault = await self.faults.decide(call)
         if fault is None:
             await self.app(scope, receive, send)
@@ -72,16 +73,25 @@ class FaultInjection:
         if fault.status is None:
             await self.app(scope, receive, send)
             return
+        if scope["type"] == "websocket":
+            # Refused before the handshake is accepted: the client sees its upgrade fail.
+            await send({"type": "websocket.close", "code": 1013})
+            return
         response = self.render(HttpRequest(scope), injected(fault))
         if fault.retry_after is not None:
             response.headers["Retry-After"] = str(fault.retry_after)
         await response(scope, receive, send)
 
-    async def _tenant(self, vendor: Vendor, request: HttpRequest) -> str | None:
+    async def _tenant(self, vendor: Vendor, request: HTTPConnection) -> str | None:
         """The tenant whose key the request carries (vendors with API keys), if it has one."""
         if not vendor.api_keys:
             return None
+        # The REST API reads `x-api-key`; the hub also takes the key as a bearer token or as
+        # `access_token` (browsers cannot set headers on a WebSocket).
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        bearer = token.strip() if scheme.lower() == "bearer" else None
+        key = request.headers.get("x-api-key") or bearer or request.query_params.get("access_token")
         try:
-            return (await self.tenancy.caller(request.headers.get("x-api-key"))).tenant
+            return (await self.tenancy.caller(key)).tenant
         except Unauthorized:
             return None

@@ -60,8 +60,8 @@ async def count_match(conn: AsyncConnection, fault_id: int) -> tuple[int, int | 
     return None if found is None else (int(found[0]), found[1])
 
 
-async def count_fired(conn: AsyncConnection, fault_id: int) -> None:
-    """Count a firing."""
+async def count_fired(conn: AsyncConnection, fault_id: int, times: int = 1) -> None:
+    """Count a firing (or several)."""
     await conn.execute(
-        update(faults).where(faults.c.id == fault_id).values(fired=faults.c.fired + 1)
+        update(faults).where(faults.c.id == fault_id).values(fired=faults.c.fired + times)
     )

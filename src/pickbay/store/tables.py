@@ -235,6 +235,7 @@ faults = Table(
     Column("path", String(1000), nullable=False),
     Column("tenant", String(NAME_MAX)),
     Column("offline", Boolean, nullable=False),
+    Column("drop", Boolean, nullable=False),
     Column("status", Integer),
     Column("delay_ms", Integer, nullable=False),
     Column("retry_after", Integer),

@@ -45,6 +45,8 @@ class Vendor(ABC):
     """OpenAPI security schemes of the vendor's API, by name."""
     api_keys: ClassVar[bool] = False
     """Whether the shared tenant API keys identify this vendor's tenants."""
+    has_hubs: ClassVar[bool] = False
+    """Whether it serves realtime hubs (its `hubs`)."""
     machine_steps: ClassVar[tuple[TimerKind, ...]] = ()
     """The timers its simulated machine works on: they wait while the machine is offline."""
 

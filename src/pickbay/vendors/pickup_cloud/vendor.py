@@ -45,9 +45,10 @@ class PickupCloud(Vendor):
         "/hubs/pickup-cloud. Where "
         "pickbay infers what the vendor does not document, the operation says so."
     )
-    prefixes = (routes.PREFIX, *routes.READ_VERSIONS)
+    prefixes = (routes.PREFIX, *routes.READ_VERSIONS, PATH)  # the hub: faults can reach it
     security_schemes = {"PickupCloudKey": routes.SECURITY_SCHEME}
     api_keys = True
+    has_hubs = True
     machine_steps = (SCRIPT_STEP,)  # the robot's input, pickup and cancel; not the calendar
 
     def build(self, rt: Runtime) -> None:

@@ -360,3 +360,40 @@ async def test_signalrcore_receives_the_pushes(site: Site, transport: str) -> No
         client.proc.stdin.write(b"stop\n")
         await client.proc.stdin.drain()
         await asyncio.wait_for(client.proc.wait(), timeout=20)
+
+
+async def test_a_drop_fault_drops_the_connections_and_the_client_reconnects(site: Site) -> None:
+    client = await site.client(reconnect=True)
+    other = await site.rt.tenancy.create_key("other")
+    bystander = await site.client(headers={"x-api-key": other})
+    try:
+        spec = {"vendor": "pickup_cloud", "drop": True, "tenant": "dev"}
+        r = await site.http.post("/pickbay/v1/faults", json=spec, headers=ADMIN)
+        assert r.status_code == 201, r.text
+        await client.event("reconnecting")
+        await client.event("reconnected")
+        shown = (await site.http.get(f"/pickbay/v1/faults/{r.json()['id']}", headers=ADMIN)).json()
+        assert shown["fired"] == 1  # the other tenant's connection stayed
+        await site.create("AFTER")
+        (pushed,) = await client.messages(1)
+        assert pushed["args"][0] == "AFTER"
+        assert not [e for e in bystander.events if e["event"] in ("closed", "reconnecting")]
+    finally:
+        await client.stop()
+        await bystander.stop()
+
+
+async def test_a_refusing_hub_fails_new_connections_only(site: Site) -> None:
+    spec = {"vendor": "pickup_cloud", "path": "/hubs/*", "status": 503, "count": 2}
+    r = await site.http.post("/pickbay/v1/faults", json=spec, headers=ADMIN)
+    assert r.status_code == 201, r.text
+    for options in ({}, {"skipNegotiation": True}):  # negotiate refused; the upgrade refused
+        refused = await ClientProcess.js(
+            url=site.base + HUB, methods=METHODS, headers={"x-api-key": "dev"}, **options
+        )
+        failed = await refused.next(lambda e: e["event"] in ("connected", "failed"))
+        assert failed["event"] == "failed", failed
+        await refused.stop()
+    client = await site.client()  # the fault is used up
+    await client.stop()
+    assert (await site.create("REST"))["orderNumber"] == "REST"  # the REST API was untouched

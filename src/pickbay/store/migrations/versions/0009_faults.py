@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("path", sa.String(length=1000), nullable=False),
         sa.Column("tenant", sa.String(length=100), nullable=True),
         sa.Column("offline", sa.Boolean(), nullable=False),
+        sa.Column("drop", sa.Boolean(), nullable=False),
         sa.Column("status", sa.Integer(), nullable=True),
         sa.Column("delay_ms", sa.Integer(), nullable=False),
         sa.Column("retry_after", sa.Integer(), nullable=True),
