@@ -79,6 +79,7 @@ class Runtime:
             timeout_seconds=settings.webhook_timeout_seconds,
             owner=self.cluster.id,
         )
+        self.dispatcher.mishap = self.faults.mishap
         self.webhooks = Webhooks(self.db, self.clock, lambda: set(formats), self.dispatcher.ring)
         self.cluster.role(
             SCHEDULER,

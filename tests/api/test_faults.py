@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -9,6 +10,8 @@ import httpx
 
 from pickbay.runtime import Runtime
 from pickbay.store import events as event_log
+from tests.vendors.greymatter.http.test_routes import pick
+from tests.webhooks.receiver import Receiver
 
 ORDER = {"orderNumber": "F-1", "articles": [{"scanCode": "1", "quantityOrdered": 1}]}
 KEY = {"x-api-key": "dev"}
@@ -280,6 +283,71 @@ async def test_a_bad_outage_or_drop_is_refused(
         {"offline": True, "vendor": "itempath", "seconds": 60, "tenant": "dev"},
         {"offline": True, "vendor": "itempath", "seconds": 60, "path": "/api/*"},
         {"offline": True, "vendor": "itempath", "seconds": 60, "probability": 0.5},
+    ):
+        r = await client.post("/pickbay/v1/faults", json=spec, headers=admin)
+        assert r.status_code == 400, spec
+
+
+SR = "/api-gateway/sr-service/platform-srms/service-request"
+GM = {"Authorization": "Bearer dev"}
+
+
+async def notified(client: httpx.AsyncClient, admin: dict[str, str], receiver: Receiver) -> None:
+    r = await client.post("/pickbay/v1/webhooks", json={"url": receiver.url}, headers=admin)
+    assert r.status_code == 201
+
+
+async def test_a_duplicate_notification_comes_twice_with_one_id(
+    client: httpx.AsyncClient, admin: dict[str, str], receiver: Receiver
+) -> None:
+    await notified(client, admin, receiver)
+    await inject(client, admin, vendor="greymatter", webhook="duplicate", count=1)
+    r = await client.post(SR, json=pick("D-1", ("D-1_1", 1, "product_sku = 'MM00001'")), headers=GM)
+    assert r.status_code == 200
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 1}, headers=admin)
+    first, second = await receiver.wait_for(2)
+    assert first == second  # the same notification, notification_id included
+    assert first["notification_data"]["state"] == "fulfillable"
+
+
+async def test_a_late_notification_is_overtaken_by_another_requests(
+    client: httpx.AsyncClient, admin: dict[str, str], receiver: Receiver
+) -> None:
+    await notified(client, admin, receiver)
+    await inject(client, admin, vendor="greymatter", webhook="late", lateSeconds=60, count=1)
+    for name in ("LATE", "ON-TIME"):
+        line = (f"{name}_1", 1, "product_sku = '2001'")
+        assert (await client.post(SR, json=pick(name, line), headers=GM)).status_code == 200
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 1}, headers=admin)
+    (early,) = await receiver.wait_for(1)
+    assert early["notification_data"]["externalServiceRequestId"] == "ON-TIME"
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 60}, headers=admin)
+    async with asyncio.timeout(15):
+        while not [
+            n
+            for n in receiver.received
+            if n["notification_data"].get("externalServiceRequestId") == "LATE"
+        ]:
+            await receiver.wait_for(len(receiver.received) + 1)
+    late = [
+        n["notification_data"]["state"]
+        for n in receiver.received
+        if n["notification_data"].get("externalServiceRequestId") == "LATE"
+    ]
+    assert late[0] == "fulfillable"  # its later news waited behind it, in order
+
+
+async def test_a_bad_webhook_fault_is_refused(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    for spec in (
+        {"webhook": "late"},
+        {"lateSeconds": 5},
+        {"webhook": "duplicate", "lateSeconds": 5},
+        {"webhook": "twice"},
+        {"webhook": "duplicate", "vendor": "itempath"},
+        {"webhook": "duplicate", "status": 500},
+        {"webhook": "duplicate", "drop": True, "vendor": "pickup_cloud"},
     ):
         r = await client.post("/pickbay/v1/faults", json=spec, headers=admin)
         assert r.status_code == 400, spec

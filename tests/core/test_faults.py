@@ -17,6 +17,8 @@ def fault(**changes: object) -> Fault:
         "tenant": None,
         "offline": False,
         "drop": False,
+        "webhook": None,
+        "late_seconds": None,
         "status": 503,
         "delay_ms": 0,
         "retry_after": None,

@@ -22,7 +22,7 @@ async def test_a_fault_made_in_one_process_applies_in_all_and_its_limit_holds_ac
 ) -> None:
     values = {"vendor": "pickup_cloud", "path": "/api/v2/*", "status": 503, "remaining": 5}
     values |= {"method": None, "tenant": None, "delay_ms": 0, "retry_after": None}
-    values |= {"offline": False, "drop": False}
+    values |= {"offline": False, "drop": False, "webhook": None, "late_seconds": None}
     values |= {"ends_at": None, "probability": 1.0, "seed": 0}
     made = await deployment[0].faults.create(values)
     await everywhere(deployment, 1)

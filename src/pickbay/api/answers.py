@@ -225,6 +225,8 @@ class Fault(BaseModel):
     tenant: str | None
     offline: bool = Field(description="An outage of the vendor's machine")
     drop: bool = Field(description="Realtime connections dropped once")
+    webhook: str | None = Field(description="duplicate or late notifications")
+    lateSeconds: float | None
     status: int | None
     delayMs: int
     retryAfter: int | None

@@ -22,6 +22,7 @@ router = APIRouter(prefix=PREFIX + "/faults", tags=["Faults"], dependencies=[Adm
 JSON = ("application/json",)
 ERRORS = sorted(s.value for s in HTTPStatus if 400 <= s.value <= 599)
 HUB_VENDORS = [v.name for v in VENDORS if v.has_hubs]
+NOTIFYING = [v.name for v in VENDORS if v.webhook_format() is not None]
 MAX_DELAY_MS = 600_000
 
 
@@ -38,6 +39,7 @@ class FaultIn(BaseModel):
                 {"required": ["delayMs"], "properties": {"delayMs": {"minimum": 1}}},
                 {"required": ["offline"], "properties": {"offline": {"const": True}}},
                 {"required": ["drop"], "properties": {"drop": {"const": True}}},
+                {"required": ["webhook"], "properties": {"webhook": {"type": "string"}}},
             ],
             "allOf": [
                 {
@@ -46,6 +48,38 @@ class FaultIn(BaseModel):
                         "properties": {"retryAfter": {"type": "integer"}},
                     },
                     "then": {"required": ["status"], "properties": {"status": {"type": "integer"}}},
+                },
+                {
+                    "if": {"required": ["webhook"], "properties": {"webhook": {"type": "string"}}},
+                    "then": {
+                        "properties": {
+                            "vendor": {"enum": [*NOTIFYING, None]},
+                            "offline": {"const": False},
+                            "drop": {"const": False},
+                            "method": {"type": "null"},
+                            "path": {"const": "*"},
+                            "status": {"type": "null"},
+                            "delayMs": {"const": 0},
+                            "retryAfter": {"type": "null"},
+                        },
+                    },
+                },
+                {
+                    "if": {
+                        "required": ["lateSeconds"],
+                        "properties": {"lateSeconds": {"type": "number"}},
+                    },
+                    "then": {
+                        "required": ["webhook"],
+                        "properties": {"webhook": {"const": "late"}},
+                    },
+                },
+                {
+                    "if": {"required": ["webhook"], "properties": {"webhook": {"const": "late"}}},
+                    "then": {
+                        "required": ["lateSeconds"],
+                        "properties": {"lateSeconds": {"type": "number"}},
+                    },
                 },
                 {
                     "if": {"required": ["drop"], "properties": {"drop": {"const": True}}},
@@ -111,6 +145,17 @@ class FaultIn(BaseModel):
             description="Only requests made with this tenant's Pickup Cloud keys (default: all)",
         ),
     ] = None
+    webhook: Annotated[
+        Literal["duplicate", "late"] | None,
+        Field(
+            description="What happens to the vendor's webhook notifications: each sent twice"
+            " (the same notification_id), or late by `lateSeconds` of sandbox time (so the"
+            " request's later ones wait behind it, and other requests' overtake it)"
+        ),
+    ] = None
+    lateSeconds: Annotated[
+        float | None, Field(gt=0, le=30 * 86_400, description="How late, for `late`")
+    ] = None
     drop: Annotated[
         bool,
         Field(
@@ -156,6 +201,8 @@ class FaultIn(BaseModel):
 
     @model_validator(mode="after")
     def _effect(self) -> FaultIn:
+        if self.webhook is not None or self.lateSeconds is not None:
+            return self._mishap()
         if self.drop:
             return self._drop()
         if self.offline:
@@ -168,6 +215,20 @@ class FaultIn(BaseModel):
             raise ValueError("retryAfter goes with an error status.")
         if self.vendor is not None and self.vendor not in {v.name for v in VENDORS}:
             raise ValueError(f"No vendor is called {self.vendor!r}.")
+        return self
+
+    def _mishap(self) -> FaultIn:
+        if self.webhook is None:
+            raise ValueError("lateSeconds goes with webhook: late.")
+        if (self.webhook == "late") != (self.lateSeconds is not None):
+            raise ValueError("A late webhook needs lateSeconds, and only it does.")
+        if self.vendor is not None and self.vendor not in NOTIFYING:
+            raise ValueError(f"Only {', '.join(NOTIFYING)} sends webhook notifications.")
+        aimed = (self.method, self.status, self.retryAfter)
+        if any(x is not None for x in aimed) or self.path != "*" or self.delayMs:
+            raise ValueError("A webhook fault aims at notifications, not at requests.")
+        if self.drop or self.offline:
+            raise ValueError("A webhook fault is neither a drop nor an outage.")
         return self
 
     def _drop(self) -> FaultIn:
@@ -203,6 +264,8 @@ def fault_view(fault: Fault) -> dict[str, Any]:
         "tenant": fault.tenant,
         "offline": fault.offline,
         "drop": fault.drop,
+        "webhook": fault.webhook,
+        "lateSeconds": fault.late_seconds,
         "status": fault.status,
         "delayMs": fault.delay_ms,
         "retryAfter": fault.retry_after,
@@ -238,6 +301,8 @@ async def create_fault(request: Request) -> JsonResponse:
         "tenant": body.tenant,
         "offline": body.offline,
         "drop": body.drop,
+        "webhook": body.webhook,
+        "late_seconds": body.lateSeconds,
         "status": body.status,
         "delay_ms": body.delayMs,
         "retry_after": body.retryAfter,

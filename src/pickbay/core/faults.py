@@ -26,6 +26,8 @@ class Fault:
     tenant: str | None  # None: the whole deployment
     offline: bool  # the vendor's machine is offline: its steps wait for the window's end
     drop: bool  # the realtime connections in scope are dropped once, as the network would
+    webhook: str | None  # what happens to notifications: "duplicate" or "late"
+    late_seconds: float | None  # how late (sandbox time) a "late" notification is sent
     status: int | None  # the error to answer, in the vendor's format (None: no error)
     delay_ms: int  # how long to hold the request first (wall time)
     retry_after: int | None  # seconds, sent as Retry-After with the error
@@ -45,6 +47,7 @@ class Fault:
         return (
             not self.offline
             and not self.drop
+            and self.webhook is None
             and (self.vendor is None or self.vendor == vendor)
             and (self.method is None or self.method == method)
             and (self.tenant is None or self.tenant == tenant)
@@ -52,6 +55,17 @@ class Fault:
             and (self.ends_at is None or now < self.ends_at)
             and (self.remaining is None or self.remaining > 0)
             and fnmatch.fnmatchcase(path, self.path)
+        )
+
+    def notifies(self, vendor: str, tenant: str, now: datetime) -> bool:
+        """Whether this webhook fault applies to a notification of `vendor`'s event now."""
+        return (
+            self.webhook is not None
+            and (self.vendor is None or self.vendor == vendor)
+            and (self.tenant is None or self.tenant == tenant)
+            and self.starts_at <= now
+            and (self.ends_at is None or now < self.ends_at)
+            and (self.remaining is None or self.remaining > 0)
         )
 
     def down(self, vendor: str, now: datetime) -> bool:

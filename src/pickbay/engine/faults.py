@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay.bus.backplane import Backplane
-from pickbay.core.events import Event
+from pickbay.core.events import Event, StoredEvent
 from pickbay.core.faults import Fault, fires
 from pickbay.engine.clock import ClockService
 from pickbay.store import events as event_log
@@ -229,9 +229,30 @@ class Faults:
             for f in self.active
             if f.applies(request.vendor, request.method, request.path, request.tenant, now)
         ]
+        return await self._first_to_fire(candidates, request, now)
+
+    async def notification(self, event: StoredEvent) -> Fault | None:
+        """The webhook fault that fires on the notification of `event`, if one does."""
+        if not self.active:
+            return None
+        now = self.clock.now()
+        candidates = [f for f in self.active if f.notifies(event.dialect, event.tenant, now)]
+        call = Request(event.dialect, "POST", f"event {event.seq} {event.type}", event.tenant)
+        return await self._first_to_fire(candidates, call, now)
+
+    async def mishap(self, event: StoredEvent) -> tuple[str, float] | None:
+        """What a webhook fault does to the notification of `event` ("duplicate" or "late",
+        with the sandbox seconds), if one fires on it."""
+        fault = await self.notification(event)
+        if fault is None or fault.webhook is None:
+            return None
+        return fault.webhook, fault.late_seconds or 0.0
+
+    async def _first_to_fire(
+        self, candidates: Sequence[Fault], request: Request, now: datetime
+    ) -> Fault | None:
         for fault in candidates:
-            fired = await self._try(fault, request, now)
-            if fired:
+            if await self._try(fault, request, now):
                 return fault
         return None
 

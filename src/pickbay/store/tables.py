@@ -236,6 +236,8 @@ faults = Table(
     Column("tenant", String(NAME_MAX)),
     Column("offline", Boolean, nullable=False),
     Column("drop", Boolean, nullable=False),
+    Column("webhook", String(16)),
+    Column("late_seconds", Float),
     Column("status", Integer),
     Column("delay_ms", Integer, nullable=False),
     Column("retry_after", Integer),

@@ -21,7 +21,7 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 
 # A dialect's notification body for an event (None: the event notifies nobody).
 Format = Callable[[StoredEvent, str], dict[str, Any] | None]
+# What an injected fault does to the notification of an event: ("duplicate" | "late", the
+# sandbox seconds it is late), or None.
+Mishap = Callable[[StoredEvent], Awaitable[tuple[str, float] | None]]
 CURSOR = "webhooks"
 BATCH = 500  # events per outbox transaction, deliveries looked at per sender pass
 IDLE_SECONDS = 5.0
@@ -98,6 +101,7 @@ class WebhookDispatcher:
         self._lines: dict[tuple[int, str], asyncio.Task[None]] = {}
         self._results: list[_Result] = []
         self._capped = False  # the last pass left due lines for want of a slot
+        self.mishap: Mishap | None = None
         self._refill_at = 0  # when so few lines run, a capped pass looks again
         self._extended_at = datetime.min.replace(tzinfo=UTC)  # when claims were last extended
         self._recorder: asyncio.Task[None] | None = None
@@ -208,34 +212,41 @@ class WebhookDispatcher:
 
     async def _enqueue(self, events: list[StoredEvent], cursor: int) -> None:
         now = self.clock.now()
-        async with self.db.transaction() as conn:
+        async with self.db.read() as conn:
             subscriptions = await store.subscriptions(conn)
-            rows: list[dict[str, Any]] = []
-            for event in events:
-                fmt = self.formats.get(event.dialect)
-                listeners = [s for s in subscriptions if s["dialect"] == event.dialect]
-                if fmt is None or not listeners:
-                    continue
-                notification_id = self.notification_id(event.seq)
-                body = fmt(event, notification_id)
-                if body is None:
-                    continue
-                text = orjson.dumps(body).decode()
-                rows.extend(
-                    {
-                        "subscription_id": s["id"],
-                        "event_seq": event.seq,
-                        "redelivery_of": None,
-                        "notification_id": notification_id,
-                        "order_key": str(event.order_id or ""),
-                        "body": text,
-                        "state": store.PENDING,
-                        "attempts": 0,
-                        "next_attempt_at": now,
-                        "created_at": now,
-                    }
-                    for s in listeners
-                )
+        rows: list[dict[str, Any]] = []
+        for event in events:
+            fmt = self.formats.get(event.dialect)
+            listeners = [s for s in subscriptions if s["dialect"] == event.dialect]
+            if fmt is None or not listeners:
+                continue
+            notification_id = self.notification_id(event.seq)
+            body = fmt(event, notification_id)
+            if body is None:
+                continue
+            # Decided before the outbox's transaction: a fault counts its matches in its own.
+            mishap = None if self.mishap is None else await self.mishap(event)
+            due = now + timedelta(seconds=mishap[1]) if mishap and mishap[0] == "late" else now
+            row = {
+                "event_seq": event.seq,
+                "redelivery_of": None,
+                "notification_id": notification_id,
+                "order_key": str(event.order_id or ""),
+                "body": orjson.dumps(body).decode(),
+                "state": store.PENDING,
+                "attempts": 0,
+                "next_attempt_at": due,
+                "created_at": now,
+            }
+            for s in listeners:
+                rows.append({**row, "subscription_id": s["id"]})
+                if mishap and mishap[0] == "duplicate":
+                    # The copy is no event's own delivery (as a redelivery is not): it follows
+                    # the original in its line, and is not skipped as already queued.
+                    rows.append({**row, "subscription_id": s["id"], "event_seq": None})
+        async with self.db.transaction() as conn:
+            current = {s["id"] for s in await store.subscriptions(conn)}  # none ended meanwhile
+            rows = [r for r in rows if r["subscription_id"] in current]
             await store.add_deliveries(conn, rows)
             await store.save_cursor(conn, CURSOR, cursor)
         if rows:

@@ -26,6 +26,8 @@ def upgrade() -> None:
         sa.Column("tenant", sa.String(length=100), nullable=True),
         sa.Column("offline", sa.Boolean(), nullable=False),
         sa.Column("drop", sa.Boolean(), nullable=False),
+        sa.Column("webhook", sa.String(length=16), nullable=True),
+        sa.Column("late_seconds", sa.Float(), nullable=True),
         sa.Column("status", sa.Integer(), nullable=True),
         sa.Column("delay_ms", sa.Integer(), nullable=False),
         sa.Column("retry_after", sa.Integer(), nullable=True),
