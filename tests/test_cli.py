@@ -318,3 +318,29 @@ def test_serve_refuses_the_network_with_default_credentials(tmp_path: Path) -> N
     assert "PICKBAY_ADMIN_TOKEN" in done.stderr
     assert "--allow-default-credentials" in done.stderr
     assert not (tmp_path / "n.db").exists()  # refused before anything was touched
+
+
+def test_a_fault_added_from_the_command_line_reaches_a_running_server(
+    tmp_path: Path, free_port: int
+) -> None:
+    env = {**os.environ, "PICKBAY_DATABASE_URL": f"sqlite:///{tmp_path / 'f.db'}"}
+    with server(free_port, env) as base:
+        spec = '{"vendor": "pickup_cloud", "method": "GET", "status": 503, "retryAfter": 9}'
+        made = json.loads(run_cli("faults", "add", spec, env=env))
+        assert (made["status"], made["retryAfter"]) == (503, 9)
+        url = f"{base}/api/v2/orders"
+        # The server sees a change made behind its back within a couple of seconds.
+        deadline = time.monotonic() + 10
+        while httpx.get(url, headers={"x-api-key": "dev"}).status_code != 503:
+            assert time.monotonic() < deadline, "the server never saw the fault"
+            time.sleep(0.1)  # waiting for another process, not for sandbox time
+        listed = run_cli("faults", "list", env=env).strip().splitlines()
+        assert [json.loads(line)["id"] for line in listed] == [made["id"]]
+        assert "Removed fault" in run_cli("faults", "remove", str(made["id"]), env=env)
+        refused = cli("faults", "remove", str(made["id"]), env=env, check=False)
+        assert refused.returncode == 1
+        assert "no fault" in refused.stderr
+        bad = cli("faults", "add", '{"status": 200}', env=env, check=False)
+        assert bad.returncode == 2
+        assert "status" in bad.stderr
+        assert run_cli("faults", "clear", env=env).strip() == "Removed 0 faults."

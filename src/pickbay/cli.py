@@ -1,9 +1,10 @@
-"""The `pickbay` command: serve, keys, users, webhooks."""
+"""The `pickbay` command: serve, keys, users, webhooks, faults."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -144,6 +145,41 @@ def _webhooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _faults(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from pickbay.api.faults import FaultIn, fault_values, fault_view
+    from pickbay.core.errors import NotFound
+
+    async def run() -> list[str]:
+        async with _runtime() as rt:
+            if args.faults_command == "add":
+                body = FaultIn.model_validate_json(args.spec)
+                fault = await rt.faults.create(fault_values(body, rt.clock.now()))
+                return [json.dumps(fault_view(fault))]
+            if args.faults_command == "remove":
+                if not await rt.faults.delete(args.id):
+                    raise NotFound(f"There is no fault {args.id}.")
+                return [f"Removed fault {args.id}."]
+            if args.faults_command == "clear":
+                return [f"Removed {await rt.faults.delete()} faults."]
+            return [json.dumps(fault_view(f)) for f in await rt.faults.list()] or ["No faults."]
+
+    try:
+        lines = asyncio.run(run())
+    except NotFound as exc:
+        print(f"pickbay: {exc.detail}", file=sys.stderr)
+        return 1
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'fault'}: {e['msg']}" for e in exc.errors()
+        )
+        print(f"pickbay: {problems}", file=sys.stderr)
+        return 2
+    print("\n".join(lines))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line grammar."""
     p = argparse.ArgumentParser(
@@ -210,6 +246,19 @@ def parser() -> argparse.ArgumentParser:
     hook_delete = hooks_sub.add_parser("delete", help="delete subscription ID")
     hook_delete.add_argument("id", type=int)
     hook_delete.set_defaults(func=_webhooks)
+
+    faults = sub.add_parser("faults", help="inject faults (docs/faults.md)")
+    faults_sub = faults.add_subparsers(dest="faults_command", required=True)
+    fault_add = faults_sub.add_parser(
+        "add", help="add a fault: SPEC is the JSON body of POST /pickbay/v1/faults"
+    )
+    fault_add.add_argument("spec")
+    fault_add.set_defaults(func=_faults)
+    faults_sub.add_parser("list", help="list faults, a JSON line each").set_defaults(func=_faults)
+    fault_remove = faults_sub.add_parser("remove", help="remove fault ID")
+    fault_remove.add_argument("id", type=int)
+    fault_remove.set_defaults(func=_faults)
+    faults_sub.add_parser("clear", help="remove every fault").set_defaults(func=_faults)
     return p
 
 

@@ -291,10 +291,16 @@ async def create_fault(request: Request) -> JsonResponse:
     """201 with the fault; it applies at once (or from `at`) in every process."""
     body = await read_json(request, FaultIn)
     rt = runtime(request)
-    starts = rt.clock.now() if body.at is None else body.at
+    fault = await rt.faults.create(fault_values(body, rt.clock.now()))
+    return JsonResponse(fault_view(fault), status_code=201)
+
+
+def fault_values(body: FaultIn, now: datetime) -> dict[str, Any]:
+    """The stored values of a fault as asked for (it starts `now` unless it says when)."""
+    starts = now if body.at is None else body.at
     if starts.tzinfo is None:
         starts = starts.replace(tzinfo=UTC)
-    values = {
+    return {
         "vendor": body.vendor,
         "method": body.method,
         "path": body.path,
@@ -312,8 +318,6 @@ async def create_fault(request: Request) -> JsonResponse:
         "probability": body.probability,
         "seed": body.seed,
     }
-    fault = await rt.faults.create(values)
-    return JsonResponse(fault_view(fault), status_code=201)
 
 
 @router.get("", summary="List faults", response_model=answers.FaultList)

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from pickbay.background import Worker
 from pickbay.bus.backplane import Backplane
 from pickbay.core.events import Event, StoredEvent
 from pickbay.core.faults import Fault, fires
@@ -32,6 +33,7 @@ from pickbay.store.orders import order_tenant
 from pickbay.store.timers import Timer
 
 log = logging.getLogger("pickbay.faults")
+WATCH_SECONDS = 2.0  # a change whose ring was lost (or a CLI's, on SQLite) is seen this soon
 
 CHANNEL = "pickbay.faults"
 FIRED = "fault.fired"
@@ -67,6 +69,8 @@ class Faults:
         self.droppers: list[Callable[[str, str | None], int]] = []
         self._dropped: set[int] = set()  # drop faults this process has carried out
         self._started = False
+        self._seen: tuple[int, int] | None = None
+        self._watch = Worker("pickbay-faults", self._look, retry=WATCH_SECONDS)
         self.active: tuple[Fault, ...] = ()
         self._unsubscribe: Callable[[], None] | None = None
         self._me = secrets.token_hex(8).encode()  # a process ignores its own rings
@@ -80,18 +84,29 @@ class Faults:
         await self.reload()
         self._dropped = {f.id for f in self.active if f.drop}
         self._started = True
+        self._watch.start()
 
     async def stop(self) -> None:
         """Stop following changes (a reload under way finishes first)."""
+        await self._watch.stop()
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
         await asyncio.gather(*self._reloading, return_exceptions=True)
 
+    async def _look(self) -> float:
+        """Reload if faults were added or removed behind this process's back."""
+        async with self.db.read() as conn:
+            seen = await store.fingerprint(conn)
+        if seen != self._seen:
+            await self.reload()
+        return WATCH_SECONDS
+
     async def reload(self) -> None:
         """Read every fault again, and carry out the drops that are new here."""
         async with self.db.read() as conn:
             self.active = tuple(await store.all_faults(conn))
+            self._seen = await store.fingerprint(conn)
         if self._started:
             await self._drop_new()
         async with self._reloaded:

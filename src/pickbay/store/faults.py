@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay.core.faults import Fault
@@ -26,6 +26,13 @@ async def all_faults(conn: AsyncConnection) -> list[Fault]:
     """Every fault, oldest first."""
     rows = (await conn.execute(select(faults).order_by(faults.c.id))).mappings()
     return [_fault(r) for r in rows]
+
+
+async def fingerprint(conn: AsyncConnection) -> tuple[int, int]:
+    """How many faults there are and the newest id: it changes whenever one is added or
+    removed (counters change in the database only)."""
+    row = (await conn.execute(select(func.count(), func.max(faults.c.id)))).one()
+    return int(row[0]), int(row[1] or 0)
 
 
 async def one(conn: AsyncConnection, fault_id: int) -> Fault | None:
