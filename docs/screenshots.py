@@ -103,6 +103,7 @@ def sandbox(pb: testing.Pickbay) -> None:
             floor,
         )
     pb.advance(16)
+    pb.request("POST", "/faults", {"vendor": "itempath", "offline": True, "seconds": 900})
 
 
 def main() -> None:

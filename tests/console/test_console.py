@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
@@ -264,3 +265,26 @@ def test_picking_raising_an_exception_and_cancelling_on_the_floor(
     page.goto(f"{pickbay.console_url}#/orders/{order_id(pickbay, 'SR-2')}")
     page.get_by_role("button", name="Cancel order").click()
     expect(page.locator("[data-testid=order-state]")).to_have_text("cancelled")
+
+
+def test_a_fault_is_added_seen_firing_and_removed_on_the_machines_page(
+    page: Page, pickbay: Pickbay
+) -> None:
+    page.goto(f"{pickbay.console_url}#/machines")
+    expect(page.locator("[data-testid=faults]")).to_contain_text("No faults")
+    page.select_option("select[name=faultVendor]", "pickup_cloud")
+    page.select_option("select[name=faultKind]", "API answers 503")
+    page.fill("input[name=faultSeconds]", "600")
+    page.get_by_role("button", name="Add fault").click()
+    row = page.locator("[data-testid=fault-list] tr[data-fault]")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("answers 503")
+    (fault,) = pickbay.request("GET", "/faults")["faults"]
+    assert (fault["vendor"], fault["status"], fault["retryAfter"]) == ("pickup_cloud", 503, 30)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        pickup_order(pickbay, "FAULTED")
+    assert refused.value.code == 503
+    expect(row.locator("[data-testid=fault-fired]")).to_have_text("1 of 1")  # refreshed
+    row.get_by_role("button", name="Remove").click()
+    expect(page.locator("[data-testid=faults]")).to_contain_text("No faults")
+    assert pickbay.request("GET", "/faults") == {"faults": []}

@@ -517,10 +517,62 @@ async function showMachines({ on, show }) {
   const summary = (o) => h("p", {}, "Order ", h("a", { href: `#/orders/${o.id}` }, o.orderNumber), ` of ${o.tenant} is now `, badge(o.state), ".");
   const parts = await Promise.all(Object.values(vendors).map((v) => v.machines?.({ on, station, summary, result }) ?? []));
   const deployment = h("div", { "data-testid": "deployment" });
-  const refresh = async () => deployment.replaceChildren(...cluster(await api("/cluster")));
+  const faults = h("div", { "data-testid": "faults" });
+  const refresh = async () => {
+    deployment.replaceChildren(...cluster(await api("/cluster")));
+    faults.replaceChildren(...faultPanel((await api("/faults")).faults, refresh));
+  };
   await refresh();
   every(2000, refresh);
-  show(h("section", { class: "machines" }, h("h1", {}, "Machines"), ...parts.flat(), h("h2", {}, "Deployment"), deployment));
+  show(h("section", { class: "machines" }, h("h1", {}, "Machines"), ...parts.flat(),
+    h("h2", {}, "Faults"), faults, h("h2", {}, "Deployment"), deployment));
+}
+
+// The faults that make the sandbox fail on purpose (docs/faults.md): the common ones to add,
+// every one with its counters, each to remove.
+const FAULT_KINDS = {
+  "API answers 503": (s) => ({ status: 503, retryAfter: 30, ...s }),
+  "API answers 500": (s) => ({ status: 500, ...s }),
+  "API answers 429": (s) => ({ status: 429, retryAfter: 10, ...s }),
+  "API answers 5 s late": (s) => ({ delayMs: 5000, ...s }),
+  "Machine offline": (s) => ({ offline: true, ...s }),
+  "Drop realtime connections": ({ vendor }) => ({ vendor, drop: true }),
+  "Notifications twice": (s) => ({ webhook: "duplicate", ...s }),
+  "Notifications 60 s late": (s) => ({ webhook: "late", lateSeconds: 60, ...s }),
+};
+
+function faultPanel(list, refresh) {
+  const vendor = h("select", { name: "faultVendor", "aria-label": "Vendor" },
+    ...Object.entries(facets.dialects).map(([name, d]) => h("option", { value: name }, d.title || name)));
+  const kind = h("select", { name: "faultKind", "aria-label": "Fault" },
+    ...Object.keys(FAULT_KINDS).map((k) => h("option", { value: k }, k)));
+  const seconds = h("input", { type: "number", name: "faultSeconds", min: "1", value: "300", "aria-label": "For seconds" });
+  const add = h("form", { class: "station", "data-testid": "fault-form", onsubmit: (ev) => {
+    ev.preventDefault();
+    const body = FAULT_KINDS[kind.value]({ vendor: vendor.value, seconds: Number(seconds.value) });
+    act(kind.value, async () => {
+      await api("/faults", { method: "POST", body });
+      await refresh();
+    });
+  } }, h("h3", {}, "Make it fail"), h("p", { class: "muted" }, "On the sandbox clock, from now."),
+    vendor, kind, seconds, h("button", { type: "submit" }, "Add fault"));
+  const effect = (f) => f.offline ? "machine offline" : f.drop ? "drop connections"
+    : f.webhook ? `notifications ${f.webhook}${f.lateSeconds ? ` ${f.lateSeconds} s` : ""}`
+    : [f.status && `answers ${f.status}`, f.delayMs && `${f.delayMs} ms late`].filter(Boolean).join(", ");
+  const remove = (f) => h("button", { type: "button", onclick: () => act(`Remove fault ${f.id}`, async () => {
+    await api(`/faults/${f.id}`, { method: "DELETE" });
+    await refresh();
+  }) }, "Remove");
+  const rows = list.map((f) => h("tr", { "data-fault": f.id },
+    h("td", {}, String(f.id)), h("td", {}, dialectTitle(f.vendor || "") || "every API"), h("td", {}, effect(f)),
+    h("td", {}, [f.method, f.path !== "*" && f.path, f.tenant && `tenant ${f.tenant}`].filter(Boolean).join(" ") || "everything"),
+    h("td", {}, `${when(f.startsAt)} – ${f.endsAt ? when(f.endsAt) : "until removed"}`),
+    h("td", { "data-testid": "fault-fired" }, `${f.fired} of ${f.matched}${f.remaining !== null ? `, ${f.remaining} left` : ""}`),
+    h("td", {}, remove(f))));
+  const table = h("table", { class: "events", "data-testid": "fault-list" },
+    h("thead", {}, h("tr", {}, ...["#", "vendor", "effect", "on", "window", "fired", ""].map((t) => h("th", {}, t)))),
+    h("tbody", {}, ...rows));
+  return [h("div", { class: "stations" }, add), list.length ? table : h("p", { class: "muted" }, "No faults: everything works.")];
 }
 
 // The processes of the deployment, who holds each role, and how far work is behind.
