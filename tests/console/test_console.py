@@ -283,6 +283,7 @@ def test_a_fault_is_added_seen_firing_and_removed_on_the_machines_page(
     assert (fault["vendor"], fault["status"], fault["retryAfter"]) == ("pickup_cloud", 503, 30)
     with pytest.raises(urllib.error.HTTPError) as refused:
         pickup_order(pickbay, "FAULTED")
+    refused.value.close()
     assert refused.value.code == 503
     expect(row.locator("[data-testid=fault-fired]")).to_have_text("1 of 1")  # refreshed
     row.get_by_role("button", name="Remove").click()

@@ -56,6 +56,7 @@ def test_a_fault_applies_inside_its_block_only(pickbay: Pickbay) -> None:
             with urllib.request.urlopen(req) as r:
                 return int(r.status)
         except urllib.error.HTTPError as exc:
+            exc.close()  # it holds the connection open until closed
             return exc.code
 
     with pickbay.fault(vendor="pickup_cloud", status=503, count=1) as fault:

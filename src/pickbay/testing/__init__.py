@@ -116,7 +116,8 @@ class Pickbay:
             with urllib.request.urlopen(req, timeout=STARTUP_SECONDS) as r:
                 raw = r.read()
         except urllib.error.HTTPError as exc:
-            raw = exc.read()
+            with exc:  # the error holds the connection open until it is closed
+                raw = exc.read()
             raise PickbayHTTPError(exc.code, json.loads(raw) if raw else None) from None
         return json.loads(raw) if raw else None
 
