@@ -1,10 +1,14 @@
-"""Create-order throughput and GET latency of one pickbay process on SQLite.
+"""Create-order throughput and GET latency of one pickbay process on SQLite, beside the mock
+integrators would use instead and a bare endpoint.
 
-Runs `pickbay serve` (one process, SQLite file, scheduler on, no access log) and, in the same
-run, a bare Starlette JSON endpoint under the same uvicorn, both loaded by 32 concurrent
-keep-alive HTTP/1.1 clients, so the ratio holds on a noisy machine. Prints the figures.
+Runs `pickbay serve` (one process, SQLite file, scheduler on, no access log); Prism 5
+(`@stoplight/prism-cli`, installed into bench/js by npm on first use) mocking pickbay's own
+Pickup Cloud document (the same calls: it validates each request and answers the documented
+example); and a bare Starlette JSON endpoint under the same uvicorn. Each is loaded by the same
+32 concurrent keep-alive HTTP/1.1 clients, in rounds that alternate them, so the ratios hold
+on a noisy machine. Prints the figures and the ratios.
 
-    python bench/orders.py [--clients 32] [--seconds 10]
+    python bench/orders.py [--clients 32] [--seconds 10] [--rounds 3] [--no-prism]
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import asyncio
 import itertools
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -46,15 +51,25 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+HERE = Path(__file__).resolve().parent
+PRISM = HERE / "js" / "node_modules" / ".bin" / "prism"
+
+
 @contextmanager
-def process(args: list[str], port: int, env: dict[str, str], probe: str) -> Iterator[str]:
+def process(
+    args: list[str],
+    port: int,
+    env: dict[str, str],
+    probe: str,
+    headers: dict[str, str] | None = None,
+) -> Iterator[str]:
     proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if httpx.get(base + probe, timeout=1).status_code == 200:
+                if httpx.get(base + probe, headers=headers, timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.05)
@@ -130,100 +145,123 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
 
 
-async def main(clients: int, seconds: float) -> None:
+def ensure_prism() -> None:
+    """Install Prism from bench/js/package-lock.json once."""
+    if not PRISM.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise RuntimeError("npm is needed for Prism (or run with --no-prism)")
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE / "js", check=True)
+
+
+def pickup_cloud_document(path: Path) -> None:
+    """pickbay's own OpenAPI document of the Pickup Cloud API, for Prism to mock."""
+    from pickbay import testing
+    from pickbay.app import create_app
+
+    documents = create_app(testing.settings("sqlite+aiosqlite://")).state.documents()
+    path.write_text(json.dumps(documents["pickup-cloud"]))
+
+
+def line(label: str, unit: str, n: int, elapsed: float, lat: list[float], note: str = "") -> None:
+    print(
+        f"  {label:7} {n / elapsed:8.0f} {unit:9} p50 {pct(lat, 0.5):6.2f} ms   "
+        f"p99 {pct(lat, 0.99):6.2f} ms   {note}".rstrip()
+    )
+
+
+async def crud(base: str, clients: int, seconds: float, name: str) -> dict[str, float]:
+    """Creates, then reads by order number, against one Pickup Cloud API; the rates and p99s."""
+    run = os.urandom(4).hex()
+    first = next(COUNTER)
+
+    def create(i: int) -> bytes:
+        body = json.dumps(
+            {
+                "orderNumber": f"{run}-{i}",
+                "relatedNotes": "bench",
+                "customerDetails": {"fullName": "Max Mustermann", "city": "Berlin"},
+                "articles": [
+                    {"scanCode": "5948912001188", "name": "Aspirin", "quantityOrdered": 2}
+                ],
+            }
+        ).encode()
+        return request(
+            "POST", "/api/v2/orders", {"x-api-key": "dev", "Content-Type": "application/json"}, body
+        )
+
+    await load(base, clients, 1.0, create)  # warm-up
+    n, elapsed, lat = await load(base, clients, seconds, create)
+    line("create", "orders/s", n, elapsed, lat, f"{name} ({n} in {elapsed:.1f} s)")
+    made = next(COUNTER)
+    out = {"create": n / elapsed, "create_p99": pct(lat, 0.99)}
+
+    def get(i: int) -> bytes:
+        number = first + 1 + i % (made - first - 1)  # what the creates took, between the two
+        return request("GET", f"/api/v2/orders/by-ordernumber/{run}-{number}", {"x-api-key": "dev"})
+
+    n, elapsed, lat = await load(base, clients, seconds, get)
+    line("get", "req/s", n, elapsed, lat, name)
+    out |= {"get": n / elapsed, "get_p99": pct(lat, 0.99)}
+    return out
+
+
+async def main(clients: int, seconds: float, rounds: int, prism: bool) -> None:
     env = {**os.environ}
     env.pop("PICKBAY_DATABASE_URL", None)
+    if prism:
+        ensure_prism()
+    results: dict[str, list[dict[str, float]]] = {"pickbay": [], "prism": [], "bare": []}
     with tempfile.TemporaryDirectory() as tmp:
-        env["PICKBAY_DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        port = free_port()
-        serve = [
-            sys.executable,
-            "-m",
-            "pickbay",
-            "serve",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ]
-        with process(serve, port, env, "/healthz") as base:
-            run = os.urandom(4).hex()
-
-            def create(i: int) -> bytes:
-                body = json.dumps(
-                    {
-                        "orderNumber": f"{run}-{i}",
-                        "relatedNotes": "bench",
-                        "customerDetails": {"fullName": "Max Mustermann", "city": "Berlin"},
-                        "articles": [
-                            {"scanCode": "5948912001188", "name": "Aspirin", "quantityOrdered": 2}
-                        ],
-                    }
-                ).encode()
-                return request(
-                    "POST",
-                    "/api/v2/orders",
-                    {"x-api-key": "dev", "Content-Type": "application/json"},
-                    body,
-                )
-
-            await load(base, clients, 1.0, create)  # warm-up
-            n, elapsed, lat = await load(base, clients, seconds, create)
-            created_max = next(COUNTER)
-            pickbay_create = n / elapsed
-            print(
-                f"create  {n / elapsed:8.0f} orders/s   p50 {pct(lat, 0.5):6.2f} ms   "
-                f"p99 {pct(lat, 0.99):6.2f} ms   ({n} in {elapsed:.1f} s, {clients} clients)"
-            )
-
-            def get(i: int) -> bytes:
-                return request(
-                    "GET",
-                    f"/api/v2/orders/by-ordernumber/{run}-{i % created_max}",
-                    {"x-api-key": "dev"},
-                )
-
-            n, elapsed, lat = await load(base, clients, seconds, get)
-            print(
-                f"get     {n / elapsed:8.0f} req/s      p50 {pct(lat, 0.5):6.2f} ms   "
-                f"p99 {pct(lat, 0.99):6.2f} ms"
-            )
-
+        document = Path(tmp) / "pickup-cloud.json"
+        pickup_cloud_document(document)
         app_file = Path(tmp) / "bare_app.py"
         app_file.write_text(STARLETTE_APP)
-        port = free_port()
-        bare = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bare_app:app",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-            "--app-dir",
-            tmp,
-        ]
-        with process(bare, port, env, "/json") as base:
+        for r in range(1, rounds + 1):
+            print(f"round {r}")
+            env["PICKBAY_DATABASE_URL"] = f"sqlite:///{Path(tmp) / f'bench-{r}.db'}"
+            port = free_port()
+            serve = [sys.executable, "-m", "pickbay", "serve", "--port", str(port)]
+            serve += ["--no-access-log", "--log-level", "warning"]
+            with process(serve, port, env, "/healthz") as base:
+                results["pickbay"].append(await crud(base, clients, seconds, "pickbay"))
+            if prism:
+                port = free_port()
+                mock = [str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(document)]
+                with process(mock, port, env, "/api/v2/orders", {"x-api-key": "dev"}) as base:
+                    results["prism"].append(await crud(base, clients, seconds, "Prism mock"))
+            port = free_port()
+            bare = [sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(port)]
+            bare += ["--no-access-log", "--log-level", "warning", "--app-dir", tmp]
+            with process(bare, port, env, "/json") as base:
 
-            def hello(i: int) -> bytes:
-                return request("GET", "/json", {})
+                def hello(i: int) -> bytes:
+                    return request("GET", "/json", {})
 
-            await load(base, clients, 1.0, hello)
-            n, elapsed, lat = await load(base, clients, seconds, hello)
-            bare_rps = n / elapsed
-            print(
-                f"bare    {bare_rps:8.0f} req/s      p50 {pct(lat, 0.5):6.2f} ms   "
-                f"p99 {pct(lat, 0.99):6.2f} ms   (Starlette JSON endpoint, same uvicorn)"
-            )
-        print(f"ratio   create / bare = {pickbay_create / bare_rps:.2f}")
+                await load(base, clients, 1.0, hello)
+                n, elapsed, lat = await load(base, clients, seconds, hello)
+                line("bare", "req/s", n, elapsed, lat, "Starlette JSON endpoint, same uvicorn")
+                results["bare"].append({"get": n / elapsed})
+    print("ratios, round by round")
+    for r in range(rounds):
+        p = results["pickbay"][r]
+        parts = [f"create / bare {p['create'] / results['bare'][r]['get']:.2f}"]
+        if prism:
+            m = results["prism"][r]
+            parts += [
+                f"create pickbay / Prism {p['create'] / m['create']:.2f}"
+                f" (p99 {p['create_p99']:.1f} vs {m['create_p99']:.1f} ms)",
+                f"get pickbay / Prism {p['get'] / m['get']:.2f}"
+                f" (p99 {p['get_p99']:.1f} vs {m['get_p99']:.1f} ms)",
+            ]
+        print(f"  round {r + 1}: " + "; ".join(parts))
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-prism", dest="prism", action="store_false")
     args = parser.parse_args()
-    asyncio.run(main(args.clients, args.seconds))
+    asyncio.run(main(args.clients, args.seconds, args.rounds, args.prism))
