@@ -4,8 +4,10 @@ Each process keeps the faults in memory (a request to a vendor's API looks them 
 round trip, and with none defined at all the look-up costs nothing); a change rings the other
 processes on the backplane, and each reloads. A matching request is counted in the database
 (one statement), so a fault limited to N requests applies N times across every process, and a
-seeded probability gives the same answers for the same match numbers. Every firing is an
-event in the log.
+seeded probability gives the same answers for the same match numbers. Besides requests, a
+fault can hold a vendor's machine steps through an outage (`hold`, asked by the scheduler),
+drop realtime connections (the `droppers` the app registers), or duplicate or delay webhook
+notifications (`mishap`, asked by the outbox). Every firing is an event in the log.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ class Request:
 
 
 class Faults:
-    """Create, list, remove faults; decide whether one fires on a request."""
+    """Create, list, remove faults; decide whether one fires on a request, a machine step, a
+    realtime connection or a notification."""
 
     def __init__(
         self,
