@@ -15,6 +15,8 @@ from tests.webhooks.receiver import Receiver
 
 ORDER = {"orderNumber": "F-1", "articles": [{"scanCode": "1", "quantityOrdered": 1}]}
 KEY = {"x-api-key": "dev"}
+SR = "/api-gateway/sr-service/platform-srms/service-request"
+GM = {"Authorization": "Bearer dev"}
 
 
 async def inject(client: httpx.AsyncClient, admin: dict[str, str], **spec: Any) -> dict[str, Any]:
@@ -233,38 +235,14 @@ async def test_an_outage_stops_the_racks_not_the_inventory_check(
     client: httpx.AsyncClient, admin: dict[str, str]
 ) -> None:
     await inject(client, admin, vendor="greymatter", offline=True, seconds=120)
-    pick = {
-        "externalServiceRequestId": "G-1",
-        "type": "PICK",
-        "serviceRequests": [
-            {
-                "externalServiceRequestId": "G-1_1",
-                "type": "PICK_LINE",
-                "expectations": {
-                    "containers": [
-                        {
-                            "products": [
-                                {
-                                    "productQuantity": 1,
-                                    "productAttributes": {
-                                        "filter_parameters": ["product_sku = 'MM00001'"]
-                                    },
-                                }
-                            ]
-                        }
-                    ]
-                },
-            }
-        ],
-    }
-    sr = "/api-gateway/sr-service/platform-srms/service-request"
-    made = await client.post(sr, json=pick, headers={"Authorization": "Bearer dev"})
+    line = ("G-1_1", 1, "product_sku = 'MM00001'")
+    made = await client.post(SR, json=pick("G-1", line), headers=GM)
     assert made.status_code == 200
     await client.post("/pickbay/v1/clock/advance", json={"seconds": 60}, headers=admin)
-    shown = await client.get(f"{sr}/{made.json()['id']}", headers={"Authorization": "Bearer dev"})
+    shown = await client.get(f"{SR}/{made.json()['id']}", headers=GM)
     assert shown.json()["state"] == "fulfillable"  # checked; no rack reached its station
     await client.post("/pickbay/v1/clock/advance", json={"seconds": 100}, headers=admin)
-    shown = await client.get(f"{sr}/{made.json()['id']}", headers={"Authorization": "Bearer dev"})
+    shown = await client.get(f"{SR}/{made.json()['id']}", headers=GM)
     assert shown.json()["state"] == "complete"
 
 
@@ -286,10 +264,6 @@ async def test_a_bad_outage_or_drop_is_refused(
     ):
         r = await client.post("/pickbay/v1/faults", json=spec, headers=admin)
         assert r.status_code == 400, spec
-
-
-SR = "/api-gateway/sr-service/platform-srms/service-request"
-GM = {"Authorization": "Bearer dev"}
 
 
 async def notified(client: httpx.AsyncClient, admin: dict[str, str], receiver: Receiver) -> None:
