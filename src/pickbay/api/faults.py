@@ -16,14 +16,20 @@ from pickbay.core.errors import NotFound
 from pickbay.core.faults import Fault
 from pickbay.http.common import JsonResponse, body_schema, runtime
 from pickbay.store.tables import NAME_MAX
-from pickbay.vendors.registry import VENDORS
+from pickbay.vendors.registry import NAMES, NOTIFYING, WITH_HUBS
 
 router = APIRouter(prefix=PREFIX + "/faults", tags=["Faults"], dependencies=[Admin])
 JSON = ("application/json",)
 ERRORS = sorted(s.value for s in HTTPStatus if 400 <= s.value <= 599)
-HUB_VENDORS = [v.name for v in VENDORS if v.has_hubs]
-NOTIFYING = [v.name for v in VENDORS if v.webhook_format() is not None]
 MAX_DELAY_MS = 600_000
+# What a fault that aims at no request leaves as it is (webhook mishaps, drops, outages).
+NO_REQUEST: dict[str, JsonValue] = {
+    "method": {"type": "null"},
+    "path": {"const": "*"},
+    "status": {"type": "null"},
+    "delayMs": {"const": 0},
+    "retryAfter": {"type": "null"},
+}
 
 
 class FaultIn(BaseModel):
@@ -56,11 +62,7 @@ class FaultIn(BaseModel):
                             "vendor": {"enum": [*NOTIFYING, None]},
                             "offline": {"const": False},
                             "drop": {"const": False},
-                            "method": {"type": "null"},
-                            "path": {"const": "*"},
-                            "status": {"type": "null"},
-                            "delayMs": {"const": 0},
-                            "retryAfter": {"type": "null"},
+                            **NO_REQUEST,
                         },
                     },
                 },
@@ -86,15 +88,11 @@ class FaultIn(BaseModel):
                     "then": {
                         "required": ["vendor"],
                         "properties": {
-                            "vendor": {"enum": list[JsonValue](HUB_VENDORS)},
+                            "vendor": {"enum": [*WITH_HUBS]},
                             "offline": {"const": False},
                             "seconds": {"type": "null"},
                             "at": {"type": "null"},
-                            "method": {"type": "null"},
-                            "path": {"const": "*"},
-                            "status": {"type": "null"},
-                            "delayMs": {"const": 0},
-                            "retryAfter": {"type": "null"},
+                            **NO_REQUEST,
                             "count": {"type": "null"},
                             "probability": {"const": 1},
                         },
@@ -107,12 +105,8 @@ class FaultIn(BaseModel):
                         "properties": {
                             "vendor": {"type": "string"},
                             "seconds": {"type": "number"},
-                            "method": {"type": "null"},
-                            "path": {"const": "*"},
                             "tenant": {"type": "null"},
-                            "status": {"type": "null"},
-                            "delayMs": {"const": 0},
-                            "retryAfter": {"type": "null"},
+                            **NO_REQUEST,
                             "count": {"type": "null"},
                             "probability": {"const": 1},
                         },
@@ -125,7 +119,7 @@ class FaultIn(BaseModel):
         str | None,
         Field(
             description="The API it targets (default: every vendor's API; never pickbay's own)",
-            json_schema_extra={"enum": [*(v.name for v in VENDORS), None]},
+            json_schema_extra={"enum": [*NAMES, None]},
         ),
     ] = None
     method: Literal["GET", "POST", "PUT", "DELETE", "PATCH"] | None = None
@@ -213,7 +207,7 @@ class FaultIn(BaseModel):
             raise ValueError(f"{self.status} is not an HTTP error status.")
         if self.retryAfter is not None and self.status is None:
             raise ValueError("retryAfter goes with an error status.")
-        if self.vendor is not None and self.vendor not in {v.name for v in VENDORS}:
+        if self.vendor is not None and self.vendor not in NAMES:
             raise ValueError(f"No vendor is called {self.vendor!r}.")
         return self
 
@@ -224,34 +218,36 @@ class FaultIn(BaseModel):
             raise ValueError("A late webhook needs lateSeconds, and only it does.")
         if self.vendor is not None and self.vendor not in NOTIFYING:
             raise ValueError(f"Only {', '.join(NOTIFYING)} sends webhook notifications.")
-        aimed = (self.method, self.status, self.retryAfter)
-        if any(x is not None for x in aimed) or self.path != "*" or self.delayMs:
+        if self._aims_at_requests():
             raise ValueError("A webhook fault aims at notifications, not at requests.")
         if self.drop or self.offline:
             raise ValueError("A webhook fault is neither a drop nor an outage.")
         return self
 
     def _drop(self) -> FaultIn:
-        if self.vendor not in HUB_VENDORS:
-            raise ValueError(f"Only {', '.join(HUB_VENDORS)} has realtime connections to drop.")
-        aimed = (self.method, self.status, self.retryAfter, self.count, self.at, self.seconds)
-        if any(x is not None for x in aimed) or self.path != "*" or self.delayMs:
+        if self.vendor not in WITH_HUBS:
+            raise ValueError(f"Only {', '.join(WITH_HUBS)} has realtime connections to drop.")
+        if self._aims_at_requests(self.count, self.at, self.seconds):
             raise ValueError("A drop happens once, now: give it only vendor and tenant.")
         if self.probability != 1 or self.offline:
             raise ValueError("A drop has no probability and is no outage.")
         return self
 
     def _outage(self) -> FaultIn:
-        if self.vendor not in {v.name for v in VENDORS}:
+        if self.vendor not in NAMES:
             raise ValueError("An outage names the vendor whose machine goes offline.")
         if self.seconds is None:
             raise ValueError("An outage lasts `seconds` (remove it to end it early).")
-        aimed = (self.method, self.tenant, self.status, self.retryAfter, self.count)
-        if any(x is not None for x in aimed) or self.path != "*" or self.delayMs:
+        if self._aims_at_requests(self.tenant, self.count):
             raise ValueError("An outage targets no request: give it only vendor, at, seconds.")
         if self.probability != 1:
             raise ValueError("An outage has no probability.")
         return self
+
+    def _aims_at_requests(self, *others: object) -> bool:
+        """Whether it names anything a request fault has (or any of `others`)."""
+        named = (self.method, self.status, self.retryAfter, *others)
+        return any(x is not None for x in named) or self.path != "*" or self.delayMs != 0
 
 
 def fault_view(fault: Fault) -> dict[str, Any]:

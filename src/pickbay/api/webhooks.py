@@ -11,15 +11,11 @@ from starlette.responses import Response
 from pickbay.api import answers
 from pickbay.api.common import PREFIX, Admin, RowId, read_json
 from pickbay.http.common import JsonResponse, body_schema, runtime
-from pickbay.vendors.registry import VENDORS
+from pickbay.vendors.registry import NOTIFYING
 from pickbay.webhooks.subscriptions import URL_PATTERN
 
 router = APIRouter(prefix=PREFIX + "/webhooks", tags=["Webhooks"], dependencies=[Admin])
 JSON = ("application/json",)
-
-
-# The vendors whose events become webhook notifications.
-NOTIFYING = [vendor.name for vendor in VENDORS if vendor.webhook_format() is not None]
 
 
 class SubscriptionIn(BaseModel):

@@ -17,6 +17,9 @@ VENDORS: tuple[Vendor, ...] = (
 )
 
 _BY_NAME = {v.name: v for v in VENDORS}
+NAMES: tuple[str, ...] = tuple(v.name for v in VENDORS)
+NOTIFYING: tuple[str, ...] = tuple(v.name for v in VENDORS if v.webhook_format() is not None)
+WITH_HUBS: tuple[str, ...] = tuple(v.name for v in VENDORS if v.has_hubs)
 
 
 def vendor_named(name: str) -> Vendor:
