@@ -165,15 +165,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         servers = vendor.hubs(rt)
 
         def drop(name: str, tenant: str | None) -> int:
-            dropped = 0
-            for server in servers if name == vendor.name else ():
-                for conn in list(server.connections.values()):
-                    # A transport that can fail as the network does (a long poll waits on
-                    # the client's next request, there is no socket to lose).
-                    if (tenant is None or conn.user == tenant) and conn.abort is not None:
-                        server.drop(conn)
-                        dropped += 1
-            return dropped
+            return sum(s.drop_all(tenant) for s in servers) if name == vendor.name else 0
 
         return drop
 

@@ -126,13 +126,8 @@ class Faults:
                 continue
             payload = {"faultId": fault.id, "dropped": dropped}
             async with self.db.transaction() as conn:
-                await store.count_fired(conn, fault.id, dropped)
-                await event_log.append(
-                    conn,
-                    dialect=vendor,
-                    tenant=fault.tenant or DEFAULT_TENANT,
-                    order_id=None,
-                    new=[Event(FIRED, self.clock.now(), payload)],
+                await _record(
+                    conn, fault.id, vendor, fault.tenant, None, self.clock.now(), payload, dropped
                 )
 
     async def wait_for(self, holds: Callable[[tuple[Fault, ...]], bool]) -> None:
@@ -217,7 +212,6 @@ class Faults:
             return None
         outage = max(outages, key=lambda f: f.ends_at or now)
         assert outage.ends_at is not None
-        await store.count_fired(conn, outage.id)
         tenant = await order_tenant(conn, timer.order_id) if timer.order_id else None
         payload = {
             "faultId": outage.id,
@@ -226,13 +220,7 @@ class Faults:
             "orderId": timer.order_id,
             "until": outage.ends_at.isoformat(),
         }
-        await event_log.append(
-            conn,
-            dialect=vendor,
-            tenant=tenant or DEFAULT_TENANT,
-            order_id=timer.order_id,
-            new=[Event(FIRED, now, payload)],
-        )
+        await _record(conn, outage.id, vendor, tenant, timer.order_id, now, payload)
         return outage.ends_at
 
     # ------------------------------------------------------------------ deciding
@@ -284,17 +272,34 @@ class Faults:
                 used_up = left == 0
                 fired = fires(fault.seed, match, fault.probability)
                 if fired:
-                    await store.count_fired(conn, fault.id)
-                    await event_log.append(
-                        conn,
-                        dialect=request.vendor,
-                        tenant=request.tenant or DEFAULT_TENANT,
-                        order_id=None,
-                        new=[Event(FIRED, now, _fired(fault, request, match))],
+                    payload = _fired(fault, request, match)
+                    await _record(
+                        conn, fault.id, request.vendor, request.tenant, None, now, payload
                     )
         if used_up:
             await self._changed()
         return fired
+
+
+async def _record(
+    conn: AsyncConnection,
+    fault_id: int,
+    vendor: str,
+    tenant: str | None,
+    order_id: int | None,
+    at: datetime,
+    payload: dict[str, Any],
+    times: int = 1,
+) -> None:
+    """Count a fault's firing (or several) and log it as one `fault.fired` event."""
+    await store.count_fired(conn, fault_id, times)
+    await event_log.append(
+        conn,
+        dialect=vendor,
+        tenant=tenant or DEFAULT_TENANT,
+        order_id=order_id,
+        new=[Event(FIRED, at, payload)],
+    )
 
 
 def _fired(fault: Fault, request: Request, match: int) -> dict[str, Any]:

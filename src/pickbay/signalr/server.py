@@ -256,6 +256,18 @@ class SignalRServer:
         if conn.abort is not None:
             conn.abort()
 
+    def drop_all(self, user: str | None = None) -> int:
+        """Drop every connection (of `user`) whose transport can fail as a network does (a long
+        poll has no socket to lose: it waits on the client's next request); how many."""
+        dropped = [
+            c
+            for c in list(self.connections.values())
+            if (user is None or c.user == user) and c.abort is not None
+        ]
+        for conn in dropped:
+            self.drop(conn)
+        return len(dropped)
+
     async def _dispose(self, conn: Connection) -> None:
         if conn.state is State.CLOSED:
             return
