@@ -48,34 +48,30 @@ class Fault:
             not self.offline
             and not self.drop
             and self.webhook is None
-            and (self.vendor is None or self.vendor == vendor)
             and (self.method is None or self.method == method)
-            and (self.tenant is None or self.tenant == tenant)
-            and self.starts_at <= now
-            and (self.ends_at is None or now < self.ends_at)
-            and (self.remaining is None or self.remaining > 0)
+            and self._open_to(vendor, tenant, now)
             and fnmatch.fnmatchcase(path, self.path)
         )
 
     def notifies(self, vendor: str, tenant: str, now: datetime) -> bool:
         """Whether this webhook fault applies to a notification of `vendor`'s event now."""
-        return (
-            self.webhook is not None
-            and (self.vendor is None or self.vendor == vendor)
-            and (self.tenant is None or self.tenant == tenant)
-            and self.starts_at <= now
-            and (self.ends_at is None or now < self.ends_at)
-            and (self.remaining is None or self.remaining > 0)
-        )
+        return self.webhook is not None and self._open_to(vendor, tenant, now)
 
     def down(self, vendor: str, now: datetime) -> bool:
         """Whether this is an outage of `vendor`'s machine that lasts at `now`."""
+        return self.offline and self.vendor == vendor and self._lasts(now)
+
+    def _open_to(self, vendor: str, tenant: str | None, now: datetime) -> bool:
+        """Whether it is in its window, with matches left, for `vendor` and `tenant`."""
         return (
-            self.offline
-            and self.vendor == vendor
-            and self.starts_at <= now
-            and (self.ends_at is None or now < self.ends_at)
+            (self.vendor is None or self.vendor == vendor)
+            and (self.tenant is None or self.tenant == tenant)
+            and self._lasts(now)
+            and (self.remaining is None or self.remaining > 0)
         )
+
+    def _lasts(self, now: datetime) -> bool:
+        return self.starts_at <= now and (self.ends_at is None or now < self.ends_at)
 
 
 def fires(seed: int, match: int, probability: float) -> bool:

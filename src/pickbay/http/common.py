@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from fastapi import Request, Response
 from pydantic import BaseModel
+from starlette.requests import HTTPConnection
 from starlette.responses import Response as StarletteResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -40,7 +41,7 @@ def runtime(request: Request) -> Runtime:
     return rt
 
 
-def bearer(request: Request) -> str:
+def bearer(request: HTTPConnection) -> str:
     """The token of `Authorization: Bearer <token>`, or "" (no header, or another scheme)."""
     scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""

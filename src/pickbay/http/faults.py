@@ -15,7 +15,7 @@ from pickbay.core.errors import PickbayError, Unauthorized
 from pickbay.core.faults import Fault
 from pickbay.engine.faults import Faults, Request
 from pickbay.engine.tenancy import Tenancy
-from pickbay.http.common import ErrorRenderer
+from pickbay.http.common import ErrorRenderer, bearer
 from pickbay.vendors.contract import Vendor
 
 
@@ -88,9 +88,11 @@ class FaultInjection:
             return None
         # The REST API reads `x-api-key`; the hub also takes the key as a bearer token or as
         # `access_token` (browsers cannot set headers on a WebSocket).
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        bearer = token.strip() if scheme.lower() == "bearer" else None
-        key = request.headers.get("x-api-key") or bearer or request.query_params.get("access_token")
+        key = (
+            request.headers.get("x-api-key")
+            or bearer(request)
+            or request.query_params.get("access_token")
+        )
         try:
             return (await self.tenancy.caller(key)).tenant
         except Unauthorized:
