@@ -16,6 +16,7 @@ from typing import Any
 import msgpack
 
 
+# Plain classes, not dataclasses: orjson writes a dataclass itself, without asking `default`.
 class ClrObject:
     """A .NET object: its members by their C# names, in declaration order."""
 

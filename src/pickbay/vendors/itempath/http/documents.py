@@ -53,12 +53,13 @@ BOOLEAN = {
 }
 _NUMBERS = "".join(str(int(d)) for d in Direction)
 _ANY_CASE = "|".join(any_case(d.name) for d in Direction)
+DIRECTIONS = ", ".join(f"{int(d)} {d.name.lower()}" for d in Direction)
 DIRECTION = {
     "anyOf": [
         {"type": "integer", "enum": [int(d) for d in Direction]},
         {"type": "string", "pattern": f"^{SPACE}*([{_NUMBERS}]|{_ANY_CASE}){SPACE}*$"},
     ],
-    "description": ", ".join(f"{int(d)} {d.name.lower()}" for d in Direction)
+    "description": DIRECTIONS
     + " (pick is the default); a name in any case, or the number as a string",
 }
 PRIORITY = {"type": "integer", "enum": [1, 2, 3, 4], "description": "1 to 4 (default 2)"}
@@ -248,9 +249,7 @@ class Order(BaseModel):
     id: str
     name: str
     status: OrderStatus
-    directionType: int = Field(
-        description="1 put, 2 pick, 3 return, 4 transport, 5 count, 7 production"
-    )
+    directionType: int = Field(description=DIRECTIONS)
     priority: int
     orderType: int
     hasStock: int
