@@ -61,7 +61,7 @@ async def read_json(request: Request, model: type[M], *, optional: bool = False)
     if nul is not None:
         raise InvalidInput({dotted(nul): [NUL_MESSAGE]})
     try:
-        return model.model_validate_json(raw)
+        return model.model_validate_json(raw, strict=True)
     except ValidationError as exc:
         raise InvalidInput(field_errors(exc)) from None
 
