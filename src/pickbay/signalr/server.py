@@ -261,7 +261,7 @@ class SignalRServer:
         poll has no socket to lose: it waits on the client's next request); how many."""
         dropped = [
             c
-            for c in list(self.connections.values())
+            for c in self.connections.values()
             if (user is None or c.user == user) and c.abort is not None
         ]
         for conn in dropped:
