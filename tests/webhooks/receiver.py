@@ -67,9 +67,13 @@ class Receiver:
         self._server = uvicorn.Server(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[self._socket]))
 
+    def release(self) -> None:
+        """Answer the posts held, and every later one at once."""
+        self._release.set()
+
     async def stop(self) -> None:
         """Stop listening (answering the posts held first)."""
-        self._release.set()
+        self.release()
         if self._server is not None and self._task is not None:
             self._server.should_exit = True
             await self._task

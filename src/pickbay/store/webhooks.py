@@ -122,14 +122,17 @@ def _due_query() -> Select[Any]:
 
 
 def _next_attempt_query() -> Select[Any]:
-    """When the earliest delivery at the head of its line (its first pending one) is due."""
+    """When the earliest unclaimed delivery at the head of its line (its first pending one)
+    is due."""
     d = webhook_deliveries
     heads = (
         select(func.min(d.c.id))
         .where(d.c.state == PENDING)
         .group_by(d.c.subscription_id, d.c.order_key)
     )
-    return select(func.min(d.c.next_attempt_at)).where(d.c.id.in_(heads))
+    return select(func.min(d.c.next_attempt_at)).where(
+        d.c.id.in_(heads), _unclaimed(bindparam("wall"))
+    )
 
 
 # Built once: the sender asks both on every pass, and building them cost more than running them.
@@ -146,9 +149,10 @@ async def due(
     return [dict(r) for r in rows.mappings()]
 
 
-async def next_attempt_at(conn: AsyncConnection) -> datetime | None:
-    """When the next delivery at the head of its key's line falls due."""
-    value: datetime | None = (await conn.execute(_NEXT_ATTEMPT)).scalar()
+async def next_attempt_at(conn: AsyncConnection, wall: datetime) -> datetime | None:
+    """When the next delivery at the head of its key's line, and unclaimed at `wall`, falls
+    due (a claimed line is looked at again when its sender lets it go)."""
+    value: datetime | None = (await conn.execute(_NEXT_ATTEMPT, {"wall": wall})).scalar()
     return value
 
 

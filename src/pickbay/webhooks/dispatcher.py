@@ -311,7 +311,7 @@ class WebhookDispatcher:
         if self._capped:
             return IDLE_SECONDS  # the lines running now wake the sender when they end
         async with self.db.read() as conn:
-            nxt = await store.next_attempt_at(conn)
+            nxt = await store.next_attempt_at(conn, wall)
         if nxt is None:
             return IDLE_SECONDS
         wait = self.clock.clock.wall_seconds_until(nxt)
@@ -358,9 +358,10 @@ class WebhookDispatcher:
             log.exception("webhooks: sending line %s failed; it is tried again", key)
         finally:
             self._lines.pop(key, None)
-            # Look again to time this line's retry, or when half the lines of a pass that left
-            # due lines behind have ended (a pass per line would cost more than it sends).
-            refill = self._capped and len(self._lines) <= self._refill_at
+            # Look again: for what queued behind this line while it ran, or to time its retry;
+            # after a pass that left due lines behind, only once half its lines have ended
+            # (a pass per line would cost more than it sends).
+            refill = not self._capped or len(self._lines) <= self._refill_at
             if self._running and (failed or refill):
                 self._sender.wake()
 
