@@ -49,6 +49,7 @@ def test_every_readme_example_works_in_order_on_a_fresh_server(
     venv = tmp_path / ".venv" / "bin"
     venv.mkdir(parents=True)
     (venv / "pickbay").symlink_to(Path(sys.executable).parent / "pickbay")
+    (tmp_path / "examples").symlink_to(README.parent / "examples")
     base = f"http://127.0.0.1:{free_port}"
     script = ["set -euo pipefail"]
     for block in examples(README.read_text()):

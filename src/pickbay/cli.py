@@ -6,15 +6,19 @@ import argparse
 import asyncio
 import json
 import sys
+import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pickbay import __version__
 from pickbay.config import Settings, exposure_refusal
 
 if TYPE_CHECKING:
+    from pickbay.client import Client
     from pickbay.runtime import Runtime
+    from pickbay.scenario.model import Scenario
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -180,6 +184,58 @@ def _faults(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scenario(args: argparse.Namespace) -> int:
+    from pickbay.client import Client
+    from pickbay.scenario.model import schema
+    from pickbay.scenario.runner import ScenarioError, load
+
+    if args.scenario_command == "schema":
+        print(json.dumps(schema(), indent=2))
+        return 0
+    try:
+        plan = load(args.file)
+    except ScenarioError as exc:
+        print(f"pickbay: {exc}", file=sys.stderr)
+        return 2
+    if args.url is not None:
+        return _play(plan, Client(args.url, args.admin_token or Settings().admin_token), args)
+    from pickbay import embedded
+
+    database = args.database
+    with tempfile.TemporaryDirectory(prefix="pickbay-scenario-") as folder:
+        if database is None:
+            database = f"sqlite+aiosqlite:///{Path(folder) / 'pickbay.db'}"
+        server = embedded.start(
+            embedded.settings(database, redis_url=args.redis, seed=plan.seed),
+            plan.start or embedded.START,
+        )
+        try:
+            return _play(plan, Client(server.url, server.settings.admin_token), args)
+        finally:
+            server.stop()
+
+
+def _play(plan: Scenario, client: Client, args: argparse.Namespace) -> int:
+    from pickbay.client import ApiError
+    from pickbay.scenario.runner import Runner, ScenarioError, events
+
+    try:
+        report = Runner(plan, client).run()
+        if args.events is not None:
+            with args.events.open("w", encoding="utf-8") as out:
+                for event in events(client, report.first_seq):
+                    out.write(json.dumps(event, sort_keys=True) + "\n")
+    except (ApiError, ScenarioError, OSError) as exc:
+        print(f"pickbay: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        client.close()
+    print(report.text())
+    if args.junit is not None:
+        args.junit.write_text(report.junit(), encoding="utf-8")
+    return 0 if report.passed else 1
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line grammar."""
     p = argparse.ArgumentParser(
@@ -259,6 +315,25 @@ def parser() -> argparse.ArgumentParser:
     fault_remove.add_argument("id", type=int)
     fault_remove.set_defaults(func=_faults)
     faults_sub.add_parser("clear", help="remove every fault").set_defaults(func=_faults)
+
+    scenario = sub.add_parser("scenario", help="play a scenario file (docs/scenarios.md)")
+    scenario_sub = scenario.add_subparsers(dest="scenario_command", required=True)
+    run = scenario_sub.add_parser(
+        "run", help="play FILE on a fresh server (or --url), print a report; exit 1 if it failed"
+    )
+    run.add_argument("file", type=Path)
+    run.add_argument("--url", help="a running pickbay to play it on, instead of a fresh one")
+    run.add_argument("--admin-token", help="that server's admin token (PICKBAY_ADMIN_TOKEN)")
+    run.add_argument(
+        "--database", help="the fresh server's empty database (default: a temporary SQLite file)"
+    )
+    run.add_argument("--redis", help="the fresh server's Redis URL (default: none)")
+    run.add_argument("--junit", type=Path, help="write the report as JUnit XML here")
+    run.add_argument("--events", type=Path, help="write the run's events here, a JSON line each")
+    run.set_defaults(func=_scenario)
+    scenario_sub.add_parser("schema", help="print the JSON Schema of a scenario file").set_defaults(
+        func=_scenario
+    )
     return p
 
 

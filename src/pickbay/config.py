@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     )
     scheduler: bool = Field(default=True, description="run the timer scheduler in this process")
     demo_scripts: bool = Field(default=True, description="honour $input-... in relatedNotes")
+    seed: int | None = Field(
+        default=None,
+        ge=0,
+        le=2**63 - 1,
+        description="make generated codes and ids repeat run after run (tests only: they can "
+        "then be foreseen)",
+    )
     preparation_days: int = Field(
         default=1, ge=0, le=30, description="days before a recurrent due date that input opens"
     )

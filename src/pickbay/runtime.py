@@ -12,6 +12,7 @@ from pickbay.bus.backplane import backplane_for
 from pickbay.bus.feed import Feed
 from pickbay.bus.relay import EventRelay
 from pickbay.config import Settings
+from pickbay.core import ids
 from pickbay.core.clock import Clock, system_wall
 from pickbay.engine.accounts import Accounts
 from pickbay.engine.board import Board
@@ -113,6 +114,8 @@ class Runtime:
         The startup work holds a deployment-wide lock: processes started at once on a new
         database migrate and seed one after the other.
         """
+        if self.settings.seed is not None:
+            ids.reseed(self.settings.seed)
         async with self.db.lock(STARTUP):
             await self.db.migrate()
             await self.backplane.start()
@@ -150,3 +153,5 @@ class Runtime:
         await self.relay.stop()
         await self.backplane.close()
         await self.db.dispose()
+        if self.settings.seed is not None:
+            ids.reseed(None)

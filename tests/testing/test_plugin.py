@@ -13,6 +13,7 @@ from pickbay.config import Settings
 from pickbay.testing import START, Pickbay, PickbayHTTPError, settings
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "test_pickup_integration.py"
+EXAMPLES = Path(__file__).parents[2] / "examples"
 
 
 def test_the_fixture_hands_over_urls_credentials_and_a_paused_clock(pickbay: Pickbay) -> None:
@@ -80,3 +81,17 @@ def test_the_documented_example_runs_as_an_integrator_would(pytester: pytest.Pyt
     pytester.makepyfile(test_example=EXAMPLE.read_text())
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
+
+
+class TestScenario:
+    """A scenario played on the fixture's server, its clock started where the scenario's does."""
+
+    @pytest.fixture
+    def pickbay_start(self) -> datetime:
+        return datetime(2030, 1, 14, 10, 0, tzinfo=UTC)
+
+    def test_a_scenario_file_plays_on_the_fixtures_server(self, pickbay: Pickbay) -> None:
+        report = pickbay.scenario(EXAMPLES / "greymatter-wave.yaml")
+        assert report.passed, report.text()
+        assert pickbay.now() == datetime(2030, 1, 14, 11, 0, tzinfo=UTC)
+        assert pickbay.events(dialect="greymatter")[0]["type"] == "service_request.created"

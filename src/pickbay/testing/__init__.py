@@ -16,26 +16,26 @@ virtual clock: time moves only when the test says so, so tests are deterministic
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pickbay import embedded
 from pickbay.config import Settings
-from pickbay.core.clock import Clock, ClockState
+from pickbay.embedded import START, STARTUP_SECONDS, settings
 
-START = datetime(2030, 1, 15, 8, 0, tzinfo=UTC)
-STARTUP_SECONDS = 30.0
+if TYPE_CHECKING:
+    from pickbay.scenario.report import Report
+
+__all__ = ["START", "Pickbay", "PickbayHTTPError", "settings", "start", "stop"]
 
 
 class PickbayHTTPError(Exception):
@@ -158,6 +158,19 @@ class Pickbay:
         """Stop the clock."""
         self.request("POST", "/clock", {"paused": True})
 
+    def scenario(self, source: str | Path | dict[str, Any]) -> Report:
+        """Play a scenario (a YAML or JSON file, or its data) on this pickbay; its report
+        says what held (`assert report.passed, report.text()`)."""
+        from pickbay.client import Client
+        from pickbay.scenario.runner import Runner, load, parse
+
+        plan = parse(source) if isinstance(source, dict) else load(Path(source))
+        client = Client(self.url, self.admin_token)
+        try:
+            return Runner(plan, client).run()
+        finally:
+            client.close()
+
     def events(
         self, since: int = 0, *, dialect: str | None = None, order: int | None = None
     ) -> list[dict[str, Any]]:
@@ -176,58 +189,15 @@ class Pickbay:
                 return out
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def settings(database_url: str, **overrides: Any) -> Settings:
-    """Sandbox defaults (not the environment's PICKBAY_*), with `overrides`."""
-    values = {name: f.default for name, f in Settings.model_fields.items()}
-    values.update(database_url=database_url, redis_url=None, **overrides)
-    return Settings(**values)
-
-
 def start(config: Settings, clock_start: datetime = START) -> Pickbay:
     """Start a pickbay server on a free port, its clock paused at `clock_start`."""
-    from pickbay.app import create_app
-    from pickbay.runtime import Runtime
-    from pickbay.serving import Server
-
-    port = _free_port()
-    holder: dict[str, Any] = {}
-
-    def serve() -> None:
-        clock = Clock(
-            ClockState(anchor=clock_start, wall_anchor=clock_start, paused=True, speed=1.0)
-        )
-        app = create_app(runtime=Runtime(config, clock=clock))
-        server = Server(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-        holder["server"] = server
-        try:
-            server.run()
-        except BaseException as exc:  # reported to the test that waits for the start
-            holder["error"] = exc
-
-    thread = threading.Thread(target=serve, name=f"pickbay-{port}", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while not (holder.get("server") and holder["server"].started):
-        if "error" in holder or not thread.is_alive():
-            raise RuntimeError(f"pickbay did not start: {holder.get('error')!r}")
-        if time.monotonic() > deadline:
-            raise RuntimeError("pickbay did not start in time")
-        time.sleep(0.01)
-    holder["thread"] = thread
-    return Pickbay(url=f"http://127.0.0.1:{port}", settings=config, _server=holder)
+    server = embedded.start(config, clock_start)
+    return Pickbay(url=server.url, settings=config, _server=server)
 
 
 def stop(instance: Pickbay) -> None:
     """Stop the server and wait for it."""
-    holder = instance._server
-    holder["server"].should_exit = True
-    holder["thread"].join(STARTUP_SECONDS)
+    instance._server.stop()
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from pickbay.signalr.server import SignalRServer
 from pickbay.webhooks.dispatcher import Format
 
 if TYPE_CHECKING:
+    from pickbay.client import Client
     from pickbay.config import Settings
     from pickbay.runtime import Runtime
 
@@ -127,6 +128,14 @@ class Vendor(ABC):
         """The tenant whose events a credential of this vendor may read (None: not one of
         its credentials)."""
         return None
+
+    # ------------------------------------------------------------------ its clients
+
+    def sign_in(self, client: Client, who: str) -> dict[str, str]:
+        """The headers a new client of this vendor's API sends to a running pickbay, signed in
+        as `who` (a tenant, or a user) with credentials made through pickbay's own API, then
+        the vendor's own sign-in, as its integrators' code does it."""
+        raise NotImplementedError(f"{self.title} has no client sign-in")
 
 
 @cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
+from pickbay.client import ApiError
 from pickbay.core.errors import PickbayError
 from pickbay.vendors.contract import Vendor
 from pickbay.vendors.greymatter import repository as repo
@@ -30,6 +32,7 @@ from pickbay.vendors.greymatter.service import GreyMatterService
 from pickbay.webhooks.dispatcher import Format
 
 if TYPE_CHECKING:
+    from pickbay.client import Client
     from pickbay.config import Settings
     from pickbay.runtime import Runtime
 
@@ -150,3 +153,18 @@ class GreyMatter(Vendor):
     async def feed_tenant(self, rt: Runtime, token: str) -> str | None:
         """A GreyMatter bearer token (the static one, or one the token endpoint issued)."""
         return repo.TENANT if rt.service(GreyMatterAuth).valid(token) else None
+
+    def sign_in(self, client: Client, who: str) -> dict[str, str]:
+        """User `who` (made with a new password) fetches an OAuth token; sent as bearer."""
+        password = secrets.token_urlsafe(18)
+        client.own("POST", "/greymatter/users", {"username": who, "password": password})
+        path = auth_routes.AUTH_PREFIX + "/oauth/token"
+        answer = client.call(
+            "POST",
+            path,
+            form={"grant_type": "password", "username": who, "password": password},
+            headers={"Authorization": auth_routes.CLIENT_HEADER},
+        )
+        if answer.status != 200:
+            raise ApiError("POST", path, answer)
+        return {"Authorization": f"Bearer {answer.json()['access_token']}"}

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 from typing import Any
 
+from pickbay.core import ids
 from pickbay.core.errors import InvalidInput, NotFound
 from pickbay.core.events import Event
 from pickbay.core.lifecycle import Lifecycle
@@ -30,7 +30,7 @@ STORAGE_UNIT = {"id": "CA1E5648-FA38-416F-9604-CF33A6763496", "name": "VLM-01"}
 
 def new_id() -> str:
     """A new record id, as Power Pick writes its GUIDs (upper case)."""
-    return str(uuid.uuid4()).upper()
+    return ids.guid()
 
 
 # Power Pick's database is SQL Server, whose `datetime` counts time in 1/300 s: its timestamps

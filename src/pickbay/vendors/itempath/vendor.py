@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
+from pickbay.client import ApiError
 from pickbay.core.errors import PickbayError
 from pickbay.vendors.contract import Vendor
 from pickbay.vendors.itempath import repository as repo
@@ -19,6 +21,7 @@ from pickbay.vendors.itempath.model import IMPORT_STEP, NAME, PROCESS_STEP, Lift
 from pickbay.vendors.itempath.service import ItemPathService
 
 if TYPE_CHECKING:
+    from pickbay.client import Client
     from pickbay.config import Settings
     from pickbay.runtime import Runtime
 
@@ -118,3 +121,13 @@ class ItemPath(Vendor):
         except PickbayError:
             return None
         return repo.TENANT
+
+    def sign_in(self, client: Client, who: str) -> dict[str, str]:
+        """User `who` (made with a new password) logs in; the access token as bearer."""
+        password = secrets.token_urlsafe(18)
+        client.own("POST", "/itempath/users", {"username": who, "password": password})
+        path = routes.PREFIX + "/users/login"
+        answer = client.call("POST", path, body={"username": who, "password": password})
+        if answer.status != 200:
+            raise ApiError("POST", path, answer)
+        return {"Authorization": f"Bearer {answer.json()['accessToken']}"}

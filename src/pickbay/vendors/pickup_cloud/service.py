@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -10,6 +9,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from pickbay.core import ids
 from pickbay.core.errors import Conflict, DemoFailure, InvalidInput, NotFound
 from pickbay.engine.batch import GroupCommit
 from pickbay.engine.changes import ChangeLoop
@@ -124,8 +124,8 @@ class PickupCloudService:
             tenant=tenant,
             kind=new.kind,
             order_number=new.order_number,
-            pickup_code="customer_" + uuid.uuid4().hex.upper(),
-            storage_code="pickup_" + uuid.uuid4().hex.upper(),
+            pickup_code="customer_" + ids.hex_code(16),
+            storage_code="pickup_" + ids.hex_code(16),
             now=now,
             articles=[(a.scan_code, a.name, a.quantity, a.interval) for a in new.articles],
             policy=self.policy,

@@ -29,6 +29,7 @@ from pickbay.vendors.pickup_cloud.model import (
 from pickbay.vendors.pickup_cloud.service import PickupCloudService
 
 if TYPE_CHECKING:
+    from pickbay.client import Client
     from pickbay.config import Settings
     from pickbay.runtime import Runtime
 
@@ -131,3 +132,7 @@ class PickupCloud(Vendor):
             return await rt.tenancy.authenticate(token)
         except Unauthorized:
             return None
+
+    def sign_in(self, client: Client, who: str) -> dict[str, str]:
+        """A new API key of tenant `who`, sent as `x-api-key`."""
+        return {"x-api-key": str(client.own("POST", "/keys", {"tenant": who})["key"])}
