@@ -42,6 +42,7 @@ bench: $(DEV)
 	$(BIN)/python bench/webhooks.py
 	$(BIN)/python bench/feed.py
 	$(BIN)/python bench/cluster.py
+	$(BIN)/python bench/scenario.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -31,7 +31,7 @@ async def test_stopping_ends_open_event_streams(tmp_path: Path) -> None:
             assert rest == [""]
             await stopping
             stopped = True
-            assert not server._server["thread"].is_alive()
+            assert not server._server.running
     finally:
         if not stopped:
             testing.stop(server)

@@ -32,6 +32,11 @@ class Embedded:
     settings: Settings
     _holder: dict[str, Any] = field(repr=False, default_factory=dict)
 
+    @property
+    def running(self) -> bool:
+        """Whether the server's thread is still alive."""
+        return bool(self._holder["thread"].is_alive())
+
     def stop(self) -> None:
         """Stop the server and wait for it."""
         self._holder["server"].should_exit = True

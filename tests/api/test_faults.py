@@ -325,3 +325,67 @@ async def test_a_bad_webhook_fault_is_refused(
     ):
         r = await client.post("/pickbay/v1/faults", json=spec, headers=admin)
         assert r.status_code == 400, spec
+
+
+async def test_a_pick_fault_makes_the_greymatter_operator_find_an_item_damaged(
+    client: httpx.AsyncClient, admin: dict[str, str], app_runtime: Runtime
+) -> None:
+    fault = await inject(
+        client, admin, vendor="greymatter", pick="physically_damaged", quantity=1, count=1
+    )
+    made = await client.post(SR, json=pick("D-1", ("D-1_1", 2, "product_sku = '2001'")), headers=GM)
+    assert made.status_code == 200
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 120}, headers=admin)
+    shown = await client.get(f"{SR}/{made.json()['id']}", headers=GM)
+    assert shown.json()["state"] == "complete"  # picked in full from the rest of the stock
+    async with app_runtime.db.read() as conn:
+        logged = await event_log.read(conn, since=0, limit=1000)
+    (fired,) = [e for e in logged if e.type == "fault.fired"]
+    assert fired.payload["pick"] == "physically_damaged"
+    assert fired.payload["quantity"] == 1
+    actuals = [
+        c
+        for e in logged
+        if e.type == "service_request.information"
+        for c in e.payload["notification"]["notification_data"]["actuals"]["containers"]
+    ]
+    assert {c["state"] for c in actuals} >= {"physically_damaged"}
+    counts = (await client.get(f"/pickbay/v1/faults/{fault['id']}", headers=admin)).json()
+    assert (counts["matched"], counts["fired"], counts["remaining"]) == (1, 1, 0)
+    assert counts["pick"] == "physically_damaged"
+
+
+async def test_a_pick_fault_makes_the_itempath_operator_pick_short(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    await inject(client, admin, vendor="itempath", pick="short", quantity=2, count=1)
+    login = await client.post("/api/users/login", json={"username": "admin", "password": "admin"})
+    auth = {"Authorization": f"Bearer {login.json()['accessToken']}"}
+    lines = [{"materialName": "S101", "quantity": 5}]
+    for name in ("SHORT-1", "FULL-2"):
+        body = {"name": name, "directionType": "Pick", "allocate": True, "order_lines": lines}
+        assert (await client.post("/api/orders", json=body, headers=auth)).status_code == 200
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 60}, headers=admin)
+    got = await client.get("/api/order_lines?orderBy=modifiedDate", headers=auth)
+    picked = [(x["quantityConfirmed"], x["quantityDeviated"]) for x in got.json()["order_lines"]]
+    assert picked == [(3, 2), (5, 0)]  # the fault's one pick, then the operator is right again
+    short = await client.get("/api/transactions?motiveType=2&countOnly=true", headers=auth)
+    assert short.json() == {"count": 1}
+
+
+async def test_a_bad_pick_fault_is_refused(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    for spec in (
+        {"pick": "short"},
+        {"vendor": "pickup_cloud", "pick": "short"},
+        {"vendor": "itempath", "pick": "physically_damaged"},
+        {"vendor": "greymatter", "pick": "unscannable", "status": 503},
+        {"vendor": "greymatter", "pick": "unscannable", "offline": True, "seconds": 9},
+        {"vendor": "greymatter", "pick": "unscannable", "webhook": "duplicate"},
+        {"vendor": "greymatter", "quantity": 2, "status": 503},
+        {"vendor": "greymatter", "pick": "unscannable", "quantity": 0},
+    ):
+        r = await client.post("/pickbay/v1/faults", json=spec, headers=admin)
+        assert r.status_code == 400, spec
+    assert (await client.get("/pickbay/v1/faults", headers=admin)).json() == {"faults": []}

@@ -289,3 +289,5 @@ def test_a_fault_is_added_seen_firing_and_removed_on_the_machines_page(
     row.get_by_role("button", name="Remove").click()
     expect(page.locator("[data-testid=faults]")).to_contain_text("No faults")
     assert pickbay.request("GET", "/faults") == {"faults": []}
+    pickbay.request("POST", "/faults", {"vendor": "greymatter", "pick": "physically_damaged"})
+    expect(row).to_contain_text("wrong pick: physically damaged, 1")  # made elsewhere

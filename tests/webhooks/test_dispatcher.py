@@ -243,18 +243,23 @@ async def test_a_receiver_that_never_answers_holds_up_only_its_own_deliveries(
         await stuck.stop()
 
 
+async def first_post_held(p: Pickbay, receiver: Receiver, name: str) -> None:
+    """A pick request whose first notification the receiver holds unanswered."""
+    receiver.hang = True
+    await p.client.post(HOOKS, json={"url": receiver.url}, headers=ADMIN)
+    body = pick(name, (f"{name}_1", 1, "product_sku = '2001'"))
+    assert (await p.client.post(BASE, json=body, headers=AUTH)).is_success
+    await p.advance(1)
+    await receiver.wait_held(1)
+
+
 async def test_what_queues_behind_a_line_in_flight_goes_when_the_line_ends(
     database_url: str, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Only a wake can send it: the sender's own look comes an hour later.
     monkeypatch.setattr(dispatcher, "IDLE_SECONDS", 3600.0)
-    receiver.hang = True
     async with Pickbay(database_url) as p:
-        await p.client.post(HOOKS, json={"url": receiver.url}, headers=ADMIN)
-        body = pick("Q-1", ("Q-1_1", 1, "product_sku = '2001'"))
-        assert (await p.client.post(BASE, json=body, headers=AUTH)).is_success
-        await p.advance(1)
-        await receiver.wait_held(1)
+        await first_post_held(p, receiver, "Q-1")
         await p.advance(60, 60, 60)  # the rest of the lifecycle queues behind the held post
         receiver.release()
         await receiver.wait_for(len(LIFECYCLE))
@@ -264,13 +269,8 @@ async def test_what_queues_behind_a_line_in_flight_goes_when_the_line_ends(
 async def test_a_line_in_flight_does_not_make_the_sender_spin(
     database_url: str, receiver: Receiver
 ) -> None:
-    receiver.hang = True
     async with Pickbay(database_url) as p:
-        await p.client.post(HOOKS, json={"url": receiver.url}, headers=ADMIN)
-        body = pick("S-1", ("S-1_1", 1, "product_sku = '2001'"))
-        assert (await p.client.post(BASE, json=body, headers=AUTH)).is_success
-        await p.advance(1)
-        await receiver.wait_held(1)
+        await first_post_held(p, receiver, "S-1")
         await p.runtime.clock.set_mode(paused=False, speed=None)
         # The only due delivery is the one held: nothing to look at before the idle wait.
         assert await p.runtime.dispatcher._send_pass() == dispatcher.IDLE_SECONDS

@@ -227,6 +227,8 @@ class Fault(BaseModel):
     drop: bool = Field(description="Realtime connections dropped once")
     webhook: str | None = Field(description="duplicate or late notifications")
     lateSeconds: float | None
+    pick: str | None = Field(description="What the machine's operator does wrong at a pick")
+    quantity: int | None = Field(description="By how many eaches or units, for `pick`")
     status: int | None
     delayMs: int
     retryAfter: int | None

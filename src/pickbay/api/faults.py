@@ -16,12 +16,13 @@ from pickbay.core.errors import NotFound
 from pickbay.core.faults import Fault
 from pickbay.http.common import JsonResponse, body_schema, runtime
 from pickbay.store.tables import NAME_MAX
-from pickbay.vendors.registry import NAMES, NOTIFYING, WITH_HUBS
+from pickbay.vendors.registry import NAMES, NOTIFYING, PICK_FAULTS, WITH_HUBS
 
 router = APIRouter(prefix=PREFIX + "/faults", tags=["Faults"], dependencies=[Admin])
 JSON = ("application/json",)
 ERRORS = sorted(s.value for s in HTTPStatus if 400 <= s.value <= 599)
 MAX_DELAY_MS = 600_000
+PICKS = sorted({kind for kinds in PICK_FAULTS.values() for kind in kinds})
 # What a fault that aims at no request leaves as it is (webhook mishaps, drops, outages).
 NO_REQUEST: dict[str, JsonValue] = {
     "method": {"type": "null"},
@@ -30,6 +31,18 @@ NO_REQUEST: dict[str, JsonValue] = {
     "delayMs": {"const": 0},
     "retryAfter": {"type": "null"},
 }
+
+# A vendor's operator does wrong only what that vendor's floor knows.
+PICKS_OF_EACH: list[JsonValue] = [
+    {
+        "if": {
+            "required": ["pick", "vendor"],
+            "properties": {"pick": {"type": "string"}, "vendor": {"const": vendor}},
+        },
+        "then": {"properties": {"pick": {"enum": [*kinds]}}},
+    }
+    for vendor, kinds in PICK_FAULTS.items()
+]
 
 
 class FaultIn(BaseModel):
@@ -46,6 +59,7 @@ class FaultIn(BaseModel):
                 {"required": ["offline"], "properties": {"offline": {"const": True}}},
                 {"required": ["drop"], "properties": {"drop": {"const": True}}},
                 {"required": ["webhook"], "properties": {"webhook": {"type": "string"}}},
+                {"required": ["pick"], "properties": {"pick": {"type": "string"}}},
             ],
             "allOf": [
                 {
@@ -99,6 +113,21 @@ class FaultIn(BaseModel):
                     },
                 },
                 {
+                    "if": {"required": ["pick"], "properties": {"pick": {"type": "string"}}},
+                    "then": {
+                        "required": ["vendor"],
+                        "properties": {
+                            "vendor": {"enum": [*sorted(PICK_FAULTS)]},
+                            "offline": {"const": False},
+                            "drop": {"const": False},
+                            "webhook": {"type": "null"},
+                            **NO_REQUEST,
+                        },
+                    },
+                    "else": {"properties": {"quantity": {"type": "null"}}},
+                },
+                *PICKS_OF_EACH,
+                {
                     "if": {"required": ["offline"], "properties": {"offline": {"const": True}}},
                     "then": {
                         "required": ["vendor", "seconds"],
@@ -150,6 +179,19 @@ class FaultIn(BaseModel):
     lateSeconds: Annotated[
         float | None, Field(gt=0, le=30 * 86_400, description="How late, for `late`")
     ] = None
+    pick: Annotated[
+        str | None,
+        Field(
+            description="The vendor's machine's operator picks wrong at its next picks: "
+            + "; ".join(f"{v}: {', '.join(kinds)}" for v, kinds in PICK_FAULTS.items())
+            + " (by `quantity`, default 1)",
+            json_schema_extra={"enum": [*PICKS, None]},
+        ),
+    ] = None
+    quantity: Annotated[
+        int | None,
+        Field(ge=1, le=1_000_000, description="Eaches or units a pick goes wrong by, for `pick`"),
+    ] = None
     drop: Annotated[
         bool,
         Field(
@@ -195,6 +237,8 @@ class FaultIn(BaseModel):
 
     @model_validator(mode="after")
     def _effect(self) -> FaultIn:
+        if self.pick is not None or self.quantity is not None:
+            return self._pick()
         if self.webhook is not None or self.lateSeconds is not None:
             return self._mishap()
         if self.drop:
@@ -222,6 +266,18 @@ class FaultIn(BaseModel):
             raise ValueError("A webhook fault aims at notifications, not at requests.")
         if self.drop or self.offline:
             raise ValueError("A webhook fault is neither a drop nor an outage.")
+        return self
+
+    def _pick(self) -> FaultIn:
+        if self.pick is None:
+            raise ValueError("quantity goes with pick.")
+        kinds = PICK_FAULTS.get(self.vendor or "")
+        if kinds is None:
+            raise ValueError(f"A pick fault names the vendor: {', '.join(PICK_FAULTS)}.")
+        if self.pick not in kinds:
+            raise ValueError(f"{self.vendor}'s operator can pick: {', '.join(kinds)}.")
+        if self._aims_at_requests(self.webhook) or self.drop or self.offline:
+            raise ValueError("A pick fault aims at the machine's picks, and nothing else.")
         return self
 
     def _drop(self) -> FaultIn:
@@ -262,6 +318,8 @@ def fault_view(fault: Fault) -> dict[str, Any]:
         "drop": fault.drop,
         "webhook": fault.webhook,
         "lateSeconds": fault.late_seconds,
+        "pick": fault.pick,
+        "quantity": fault.pick_quantity,
         "status": fault.status,
         "delayMs": fault.delay_ms,
         "retryAfter": fault.retry_after,
@@ -305,6 +363,8 @@ def fault_values(body: FaultIn, now: datetime) -> dict[str, Any]:
         "drop": body.drop,
         "webhook": body.webhook,
         "late_seconds": body.lateSeconds,
+        "pick": body.pick,
+        "pick_quantity": None if body.pick is None else body.quantity or 1,
         "status": body.status,
         "delay_ms": body.delayMs,
         "retry_after": body.retryAfter,

@@ -558,6 +558,7 @@ function faultPanel(list, refresh) {
     vendor, kind, seconds, h("button", { type: "submit" }, "Add fault"));
   const effect = (f) => f.offline ? "machine offline" : f.drop ? "drop connections"
     : f.webhook ? `notifications ${f.webhook}${f.lateSeconds ? ` ${f.lateSeconds} s` : ""}`
+    : f.pick ? `wrong pick: ${f.pick.replace("_", " ")}, ${f.quantity}`
     : [f.status && `answers ${f.status}`, f.delayMs && `${f.delayMs} ms late`].filter(Boolean).join(", ");
   const remove = (f) => h("button", { type: "button", onclick: () => act(`Remove fault ${f.id}`, async () => {
     await api(`/faults/${f.id}`, { method: "DELETE" });

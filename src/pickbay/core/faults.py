@@ -4,7 +4,9 @@ A fault is a rule: a scope (the whole deployment, or one Pickup Cloud tenant), a
 vendor's API, a method, a path pattern), an effect (an error status in that vendor's format,
 a delay, or both) and a window on the sandbox clock (from a time, for a duration, for the
 next N matching requests, each firing with a probability drawn from a seed). An outage is a
-fault on a vendor's simulated machine instead: for its window the machine takes no step.
+fault on a vendor's simulated machine instead: for its window the machine takes no step. A
+pick fault makes the machine's operator pick wrong (an item damaged, missing, unscannable; a
+short quantity) at its next picks in the window.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class Fault:
     matched: int
     fired: int
     created_at: datetime
+    pick: str | None = None  # what goes wrong at the operator's pick (the vendor's words)
+    pick_quantity: int | None = None  # by how many eaches or units
 
     def applies(
         self, vendor: str, method: str, path: str, tenant: str | None, now: datetime
@@ -48,6 +52,7 @@ class Fault:
             not self.offline
             and not self.drop
             and self.webhook is None
+            and self.pick is None
             and (self.method is None or self.method == method)
             and self._open_to(vendor, tenant, now)
             and fnmatch.fnmatchcase(path, self.path)
@@ -56,6 +61,10 @@ class Fault:
     def notifies(self, vendor: str, tenant: str, now: datetime) -> bool:
         """Whether this webhook fault applies to a notification of `vendor`'s event now."""
         return self.webhook is not None and self._open_to(vendor, tenant, now)
+
+    def picks(self, vendor: str, tenant: str, now: datetime) -> bool:
+        """Whether this pick fault applies to an operator's pick on `vendor`'s machine now."""
+        return self.pick is not None and self._open_to(vendor, tenant, now)
 
     def down(self, vendor: str, now: datetime) -> bool:
         """Whether this is an outage of `vendor`'s machine that lasts at `now`."""

@@ -7,7 +7,8 @@ processes on the backplane, and each reloads. A matching request is counted in t
 seeded probability gives the same answers for the same match numbers. Besides requests, a
 fault can hold a vendor's machine steps through an outage (`hold`, asked by the scheduler),
 drop realtime connections (the `droppers` the app registers), or duplicate or delay webhook
-notifications (`mishap`, asked by the outbox). Every firing is an event in the log.
+notifications (`mishap`, asked by the outbox), or make a machine's operator pick wrong
+(`at_pick`, asked by the machine). Every firing is an event in the log.
 """
 
 from __future__ import annotations
@@ -253,6 +254,34 @@ class Faults:
         if fault is None or fault.webhook is None:
             return None
         return fault.webhook, fault.late_seconds or 0.0
+
+    async def at_pick(
+        self, conn: AsyncConnection, vendor: str, tenant: str, order_id: int | None
+    ) -> Fault | None:
+        """The pick fault that fires on the next pick of `vendor`'s operator, if one does;
+        counted and logged in the caller's transaction (the machine step's), so a pick that
+        is rolled back counts nothing."""
+        if not self.active:
+            return None
+        now = self.clock.now()
+        for fault in self.active:
+            if not fault.picks(vendor, tenant, now):
+                continue
+            counted = await store.count_match(conn, fault.id)
+            if counted is None:  # used up meanwhile (the list here is reloaded on a change)
+                continue
+            match = counted[0]
+            if fires(fault.seed, match, fault.probability):
+                payload = {
+                    "faultId": fault.id,
+                    "match": match,
+                    "pick": fault.pick,
+                    "quantity": fault.pick_quantity,
+                    "orderId": order_id,
+                }
+                await _record(conn, fault.id, vendor, tenant, order_id, now, payload)
+                return fault
+        return None
 
     async def _first_to_fire(
         self, candidates: Sequence[Fault], request: Request, now: datetime

@@ -17,7 +17,7 @@ def _fault(row: Any) -> Fault:
 
 async def add(conn: AsyncConnection, values: dict[str, Any]) -> Fault:
     """Store a new fault; returns it with its id."""
-    row = {**values, "matched": 0, "fired": 0}
+    row = {"pick": None, "pick_quantity": None, **values, "matched": 0, "fired": 0}
     new_id = (await conn.execute(insert(faults).values(row).returning(faults.c.id))).scalar_one()
     return _fault({**row, "id": int(new_id)})
 

@@ -249,4 +249,6 @@ faults = Table(
     Column("matched", Integer, nullable=False),
     Column("fired", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("pick", String(32)),
+    Column("pick_quantity", Integer),
 )

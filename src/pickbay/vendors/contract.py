@@ -50,6 +50,8 @@ class Vendor(ABC):
     """Whether it serves realtime hubs (its `hubs`)."""
     machine_steps: ClassVar[tuple[TimerKind, ...]] = ()
     """The timers its simulated machine works on: they wait while the machine is offline."""
+    pick_faults: ClassVar[tuple[str, ...]] = ()
+    """What a pick fault may make its machine's operator do wrong (a fault's `pick`)."""
 
     # ------------------------------------------------------------------ the engine
 

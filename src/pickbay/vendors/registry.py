@@ -20,6 +20,7 @@ _BY_NAME = {v.name: v for v in VENDORS}
 NAMES: tuple[str, ...] = tuple(v.name for v in VENDORS)
 NOTIFYING: tuple[str, ...] = tuple(v.name for v in VENDORS if v.webhook_format() is not None)
 WITH_HUBS: tuple[str, ...] = tuple(v.name for v in VENDORS if v.has_hubs)
+PICK_FAULTS: dict[str, tuple[str, ...]] = {v.name: v.pick_faults for v in VENDORS if v.pick_faults}
 
 
 def vendor_named(name: str) -> Vendor:

@@ -15,6 +15,7 @@ from pickbay.core.errors import Conflict, InvalidInput
 from pickbay.core.events import Event
 from pickbay.core.timers import TimerRequest
 from pickbay.engine.clock import ClockService
+from pickbay.engine.faults import Faults
 from pickbay.engine.scheduler import Scheduler
 from pickbay.store import events as event_log
 from pickbay.store import timers as timer_store
@@ -88,9 +89,16 @@ class Floor:
     """The floor: it checks and blocks stock, sends racks to free station bins in priority
     order, and its operators pick line by line; cancels and modifies are answered here."""
 
-    def __init__(self, clock: ClockService, scheduler: Scheduler, layout: Layout) -> None:
+    def __init__(
+        self,
+        clock: ClockService,
+        scheduler: Scheduler,
+        layout: Layout,
+        faults: Faults | None = None,
+    ) -> None:
         self.clock = clock
         self.layout = layout
+        self.faults = faults
         for kind, handler in (
             (CHECK_STEP, self._on_check),
             (DISPATCH_STEP, self._on_dispatch),
@@ -183,7 +191,15 @@ class Floor:
         line = sr.next_line()
         if line is None:
             return
-        await self.transact(conn, sr, line, self.clock.now(), None)
+        now = self.clock.now()
+        fault = None
+        if self.faults is not None and sr.kind is RequestType.PICK and line.blocks:
+            fault = await self.faults.at_pick(conn, NAME, repo.TENANT, timer.order_id)
+        if fault is not None and fault.pick is not None:
+            eaches = min(fault.pick_quantity or 1, line.blocks[0][1])
+            await self.exception(conn, sr, line, fault.pick, eaches, now)
+        else:
+            await self.transact(conn, sr, line, now, None)
         await repo.update_request(conn, sr)
 
     async def _on_transaction(self, conn: AsyncConnection, timer: Timer) -> None:
@@ -245,6 +261,26 @@ class Floor:
             sr.pick(line, now, touched, ids, limit)
         await repo.save_slots(conn, touched.values(), now)
         await stock_events(conn, touched.values(), now)
+        self.after(sr, now)
+
+    async def exception(
+        self,
+        conn: AsyncConnection,
+        sr: ServiceRequest,
+        line: Line,
+        kind: str,
+        eaches: int,
+        now: datetime,
+    ) -> None:
+        """The operator finds `eaches` of the line's next slot missing, damaged or
+        unscannable: they leave the stock, the line is blocked again on what else matches."""
+        others = await repo.matching(conn, line.filters)
+        held = await repo.slots(conn, [b[0] for b in line.blocks])
+        found = {s.id: s for s in others} | held
+        ids = iter(await repo.new_ids(conn, 2))
+        sr.exception(line, kind, eaches, now, found, [found[s.id] for s in others], ids)
+        await repo.save_slots(conn, found.values(), now)
+        await stock_events(conn, found.values(), now)
         self.after(sr, now)
 
     def after(self, sr: ServiceRequest, now: datetime) -> None:

@@ -14,6 +14,7 @@ from pickbay.core.events import Event
 from pickbay.core.timers import TimerRequest
 from pickbay.engine.changes import ChangeLoop
 from pickbay.engine.clock import ClockService
+from pickbay.engine.faults import Faults
 from pickbay.engine.scheduler import Scheduler
 from pickbay.store import timers as timer_store
 from pickbay.store.db import Database
@@ -54,13 +55,18 @@ class GreyMatterService:
     """Every GreyMatter state change goes through here, and only here."""
 
     def __init__(
-        self, db: Database, clock: ClockService, scheduler: Scheduler, layout: machine.Layout
+        self,
+        db: Database,
+        clock: ClockService,
+        scheduler: Scheduler,
+        layout: machine.Layout,
+        faults: Faults | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.scheduler = scheduler
         self._changes = ChangeLoop(db, clock, scheduler)
-        self.floor = machine.Floor(clock, scheduler, layout)
+        self.floor = machine.Floor(clock, scheduler, layout, faults)
 
     # ------------------------------------------------------------------ host API
 
@@ -166,14 +172,7 @@ class GreyMatterService:
             if sr.kind is not RequestType.PICK:
                 raise Conflict("Exceptions are raised on pick lines.")
             line = _named_line(sr, line_id)
-            others = await repo.matching(conn, line.filters)
-            held = await repo.slots(conn, [b[0] for b in line.blocks])
-            found = {s.id: s for s in others} | held
-            ids = iter(await repo.new_ids(conn, 2))
-            sr.exception(line, kind, quantity, now, found, [found[s.id] for s in others], ids)
-            await repo.save_slots(conn, found.values(), now)
-            await machine.stock_events(conn, found.values(), now)
-            self.floor.after(sr, now)
+            await self.floor.exception(conn, sr, line, kind, quantity, now)
 
         return await self._change(sr_id, change)
 

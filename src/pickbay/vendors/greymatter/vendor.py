@@ -21,6 +21,7 @@ from pickbay.vendors.greymatter.http.views import board_view
 from pickbay.vendors.greymatter.machine import Layout
 from pickbay.vendors.greymatter.model import (
     DISPATCH_STEP,
+    EXCEPTIONS,
     NAME,
     PICK_STEP,
     REACH_STEP,
@@ -51,6 +52,7 @@ class GreyMatter(Vendor):
     )
     prefixes = (routes.PREFIX, auth_routes.AUTH_PREFIX)
     machine_steps = (DISPATCH_STEP, REACH_STEP, PICK_STEP)  # racks move, operators pick
+    pick_faults = EXCEPTIONS  # the operator reports eaches of the pick as one of these
     security_schemes = {
         "GreyMatterToken": routes.SECURITY_SCHEME,
         "GreyMatterClient": routes.CLIENT_SCHEME,
@@ -80,6 +82,7 @@ class GreyMatter(Vendor):
                     pick_seconds=settings.greymatter_pick_seconds,
                     auto=settings.greymatter_auto,
                 ),
+                rt.faults,
             )
         )
 

@@ -11,11 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay.core.timers import TimerRequest
 from pickbay.engine.clock import ClockService
+from pickbay.engine.faults import Faults
 from pickbay.engine.scheduler import Scheduler
 from pickbay.store.timers import Timer
 from pickbay.vendors.itempath import repository as repo
 from pickbay.vendors.itempath.model import (
     IMPORT_STEP,
+    NAME,
     PROCESS_STEP,
     LiftOrder,
     OrderStatus,
@@ -64,9 +66,16 @@ class Lift:
     """The lift module: it imports a posted order, then its operator confirms one allocated
     line at a time, short where stock ran out."""
 
-    def __init__(self, clock: ClockService, scheduler: Scheduler, timing: Timing) -> None:
+    def __init__(
+        self,
+        clock: ClockService,
+        scheduler: Scheduler,
+        timing: Timing,
+        faults: Faults | None = None,
+    ) -> None:
         self.clock = clock
         self.timing = timing
+        self.faults = faults
         scheduler.register(IMPORT_STEP, self._on_import)
         scheduler.register(PROCESS_STEP, self._on_process)
 
@@ -104,7 +113,13 @@ class Lift:
         on_hand = stock[line.material_id].current
         # Short of stock now (someone took it by hand): the operator confirms what is there.
         short = order.direction.removes_stock and on_hand < line.allocated
-        order.confirm(line.number, now, stock, on_hand if short else None)
+        quantity = on_hand if short else None
+        if self.faults is not None and order.direction.removes_stock:
+            fault = await self.faults.at_pick(conn, NAME, repo.TENANT, timer.order_id)
+            if fault is not None:  # the operator picks short by the fault's quantity
+                picked = line.allocated if quantity is None else quantity
+                quantity = max(picked - (fault.pick_quantity or 1), 0.0)
+        order.confirm(line.number, now, stock, quantity)
         self.plan_next_line(order, now)
         await repo.save_stock(conn, stock.values(), now)
         await repo.update_order(conn, order)

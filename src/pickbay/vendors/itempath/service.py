@@ -14,6 +14,7 @@ from pickbay.core.events import Event
 from pickbay.core.query import ListQuery
 from pickbay.engine.changes import ChangeLoop
 from pickbay.engine.clock import ClockService
+from pickbay.engine.faults import Faults
 from pickbay.engine.scheduler import Scheduler
 from pickbay.store import events as event_log
 from pickbay.store.db import Database
@@ -78,13 +79,18 @@ class ItemPathService:
     """Every ItemPath state change goes through here, and only here."""
 
     def __init__(
-        self, db: Database, clock: ClockService, scheduler: Scheduler, timing: machine.Timing
+        self,
+        db: Database,
+        clock: ClockService,
+        scheduler: Scheduler,
+        timing: machine.Timing,
+        faults: Faults | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.scheduler = scheduler
         self._changes = ChangeLoop(db, clock, scheduler)
-        self.lift = machine.Lift(clock, scheduler, timing)
+        self.lift = machine.Lift(clock, scheduler, timing, faults)
 
     # ------------------------------------------------------------------ orders
 

@@ -39,6 +39,7 @@ class ItemPath(Vendor):
     )
     prefixes = (routes.PREFIX, routes.LEGACY_PREFIX)
     machine_steps = (IMPORT_STEP, PROCESS_STEP)  # the lift imports and its operator confirms
+    pick_faults = ("short",)  # the operator confirms fewer than allocated
     security_schemes = {
         "ItemPathToken": routes.SECURITY_SCHEME,
         "ItemPathRefreshToken": routes.REFRESH_SCHEME,
@@ -57,6 +58,7 @@ class ItemPath(Vendor):
                     line_seconds=settings.itempath_line_seconds,
                     auto_process=settings.itempath_auto_process,
                 ),
+                rt.faults,
             )
         )
 
