@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from pickbay.scenario.model import schema, seconds_of, time_of
-from pickbay.scenario.runner import ScenarioError, load, parse
+from pickbay.scenario.runner import ScenarioError, _holds, load, parse
 
 ROOT = Path(__file__).parents[2]
 START = datetime(2030, 1, 14, 7, 0, tzinfo=UTC)
@@ -115,3 +115,21 @@ def test_the_published_schema_is_the_one_the_reader_holds() -> None:
     assert published["$schema"].endswith("2020-12/schema")
     assert published["properties"]["steps"]["items"]["$ref"] == "#/$defs/Step"
     assert "as" in published["$defs"]["Call"]["properties"]  # by its name in the file
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected", "holds"),
+    [
+        ({"a": 1, "b": {"c": [1, 2]}}, {"b": {"c": [1, 2]}}, True),
+        ({"a": 1}, {"a": 1, "b": None}, False),
+        ([1, 2], [1], False),
+        (3.0, 3, True),
+        (1, True, False),
+        (True, True, True),
+        ("3", 3, False),
+        (None, None, True),
+        ([{"x": 1, "y": 2}], [{"x": 1}], True),
+    ],
+)
+def test_what_holds_an_expected_part(actual: Any, expected: Any, holds: bool) -> None:
+    assert _holds(actual, expected) is holds

@@ -221,6 +221,7 @@ def test_templates_fill_numbers_dates_and_captured_values(pickbay: Pickbay) -> N
                     },
                 },
                 {"at": "6m", "request": order("D-{date}")},
+                {"at": "6m", "fault": {"vendor": "pickup_cloud", "drop": True}},
                 {"at": "6m", "request": order("D-{date+31}/{now-1}")},
             ],
             "expect": [

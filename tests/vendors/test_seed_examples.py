@@ -48,6 +48,8 @@ FORMS: dict[str, Callable[[Any], bool]] = {
     "notification-id": _matches(r"[a-z_]+:[0-9a-f]{8,}"),
     "zulu-time": _matches(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"),
     "storage-code": _matches(r"pickup_[0-9A-F]{32}"),
+    # The seat of the station that `pps_id` names.
+    "seat-name": _matches(r"front_[0-9]+"),
 }
 
 
@@ -173,16 +175,23 @@ async def test_the_seed_notification_comes(
     admin = {"Authorization": "Bearer dev"}
     r = await sandbox.post("/pickbay/v1/webhooks", json={"url": receiver.url}, headers=admin)
     assert r.status_code == 201
-    for step in case["steps"]:
-        answer = await sandbox.request(
-            step["method"], step["path"], json=step["json"], headers=admin
-        )
-        assert answer.status_code == 200, answer.text
+    saved: dict[str, Any] = {}
+
+    async def run(steps: list[dict[str, Any]]) -> None:
+        for step in steps:
+            path = step["path"].format(**saved)
+            answer = await sandbox.request(step["method"], path, json=step["json"], headers=admin)
+            assert answer.status_code == 200, answer.text
+            for name, where in step.get("save", {}).items():
+                saved[name] = _at(answer.json(), where)
+
+    await run(case["steps"])
     for seconds in case["advance"]:
         r = await sandbox.post(
             "/pickbay/v1/clock/advance", json={"seconds": seconds}, headers=admin
         )
         assert r.status_code == 200
+    await run(case.get("then", []))  # the operator's own actions, at the time reached
     wanted = case["notification"]
 
     def chosen() -> list[dict[str, Any]]:
@@ -194,8 +203,9 @@ async def test_the_seed_notification_comes(
             and n["notification_data"].get("state") == wanted["state"]
         ]
 
+    nth = wanted.get("nth", 0)  # which of the notifications in that state
     async with asyncio.timeout(15):
-        while not chosen():
+        while len(chosen()) <= nth:
             await receiver.wait_for(len(receiver.received) + 1)
-    problems = compare(case["expect"], chosen()[0], case["varies"], case.get("differs", {}))
+    problems = compare(case["expect"], chosen()[nth], case["varies"], case.get("differs", {}))
     assert not problems, "\n".join([f"{case['case']} ({case['source']}):", *problems])

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from pydantic import ValidationError
 
@@ -169,8 +170,8 @@ class Runner:
             outcome = self.report.add(f"step {index + 1}: {name}", "step")
             self._step_outcomes[index] = outcome
         try:
-            if step.fault is not None:
-                body = {"at": self._stamp(), "seed": self.scenario.seed, **step.fault}
+            if step.fault is not None:  # from now, the step's time, unless it says when
+                body = {"seed": self.scenario.seed, **step.fault}
                 self.client.own("POST", "/faults", self._fill(body, repeat))
                 outcome.sent += 1
                 return
@@ -297,7 +298,7 @@ class Runner:
         while True:
             query = f"/orders?dialect={api}&limit={PAGE}"
             if tenant is not None:
-                query += "&tenant=" + _quote(tenant)
+                query += "&tenant=" + quote(tenant, safe="")
             if before is not None:
                 query += f"&before={before}"
             page = self.client.own("GET", query)
@@ -397,19 +398,11 @@ def _holds(actual: Any, expected: Any) -> bool:
             and len(actual) == len(expected)
             and all(_holds(a, e) for a, e in zip(actual, expected, strict=True))
         )
-    return bool(actual == expected and type(actual) is type(expected)) or (
-        isinstance(actual, int | float)
-        and isinstance(expected, int | float)
-        and not isinstance(actual, bool)
-        and not isinstance(expected, bool)
-        and actual == expected
-    )
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text, safe="")
+    numbers = (int, float)
+    if isinstance(actual, numbers) and isinstance(expected, numbers):
+        # 3 holds 3.0, but true is no 1
+        return isinstance(actual, bool) == isinstance(expected, bool) and actual == expected
+    return type(actual) is type(expected) and bool(actual == expected)
 
 
 def _describe_step(step: Step) -> str:

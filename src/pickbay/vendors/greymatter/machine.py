@@ -214,7 +214,6 @@ class Floor:
             return
         held = await repo.slots(conn, [b[0] for x in sr.lines for b in x.blocks])
         had_bin = sr.bin_id is not None
-        sr.pps_id = sr.bin_id = None
         sr.modification(now, transaction, action, ok=True)
         if action == "cancel":
             sr.cancel(now, held)

@@ -330,6 +330,15 @@ class ServiceRequest:
         attributes["pps_id"] = str(pps_id)
         self.attributes = attributes
 
+    def _leave_bin(self) -> None:
+        """Hold no station bin any more, and name none (as the seed's notification after a
+        cancellation names none)."""
+        self.pps_id = self.bin_id = None
+        if self.attributes:
+            self.attributes = {
+                k: v for k, v in self.attributes.items() if k not in ("pps_id", "pps_bin_id")
+            }
+
     def reach(self, now: datetime, pps_id: int, bin_id: int | None) -> None:
         """The first rack reaches station `pps_id` (a pick fills bin `bin_id` there)."""
         trigger = Trigger.STAGE if self.kind is RequestType.PUT else Trigger.REACH
@@ -448,12 +457,14 @@ class ServiceRequest:
         """Cancel (before a rack reached a station), giving back what was blocked."""
         self._move(Trigger.CANCEL, now)
         self._release(slots)
+        self._leave_bin()
         self.inform(now, "cancelled")
 
     def begin_modify(self, now: datetime, slots: dict[int, Slot]) -> None:
         """Take the request back to `created`, releasing its stock, to apply a change."""
         self._move(Trigger.MODIFY, now)
         self._release(slots)
+        self._leave_bin()
 
     def release(self, now: datetime) -> None:
         """A completed put leaves its station."""
