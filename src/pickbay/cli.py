@@ -198,17 +198,26 @@ def _scenario(args: argparse.Namespace) -> int:
         print(f"pickbay: {exc}", file=sys.stderr)
         return 2
     if args.url is not None:
-        return _play(plan, Client(args.url, args.admin_token or Settings().admin_token), args)
+        try:
+            client = Client(args.url, args.admin_token or Settings().admin_token)
+        except ValueError as exc:
+            print(f"pickbay: --url: {exc}", file=sys.stderr)
+            return 2
+        return _play(plan, client, args)
     from pickbay import embedded
 
     database = args.database
     with tempfile.TemporaryDirectory(prefix="pickbay-scenario-") as folder:
         if database is None:
             database = f"sqlite+aiosqlite:///{Path(folder) / 'pickbay.db'}"
-        server = embedded.start(
-            embedded.settings(database, redis_url=args.redis, seed=plan.seed),
-            plan.start or embedded.START,
-        )
+        try:
+            server = embedded.start(
+                embedded.settings(database, redis_url=args.redis, seed=plan.seed),
+                plan.start or embedded.START,
+            )
+        except (RuntimeError, ValueError) as exc:
+            print(f"pickbay: could not start a server for the scenario: {exc}", file=sys.stderr)
+            return 2
         try:
             return _play(plan, Client(server.url, server.settings.admin_token), args)
         finally:

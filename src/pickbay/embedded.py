@@ -53,13 +53,13 @@ def start(config: Settings, clock_start: datetime = START) -> Embedded:
     holder: dict[str, Any] = {}
 
     def serve() -> None:
-        clock = Clock(
-            ClockState(anchor=clock_start, wall_anchor=clock_start, paused=True, speed=1.0)
-        )
-        app = create_app(runtime=Runtime(config, clock=clock))
-        server = Server(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-        holder["server"] = server
         try:
+            clock = Clock(
+                ClockState(anchor=clock_start, wall_anchor=clock_start, paused=True, speed=1.0)
+            )
+            app = create_app(runtime=Runtime(config, clock=clock))
+            server = Server(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+            holder["server"] = server
             server.run()
         except BaseException as exc:  # reported to the caller that waits for the start
             holder["error"] = exc

@@ -347,6 +347,10 @@ def test_a_given_server_plays_from_its_own_time(pickbay: Pickbay, tmp_path: Path
     wrong = scenario_cli("run", path, "--url", pickbay.url, "--admin-token", "nope")
     assert wrong.returncode == 2
     assert "401" in wrong.stderr
+    for bad in (("--url", "ftp://x"), ("--database", "nosuchdb://x")):
+        refused = scenario_cli("run", path, *bad)
+        assert refused.returncode == 2
+        assert refused.stderr.startswith("pickbay: ")
 
 
 def test_the_command_refuses_a_bad_file_and_prints_the_schema(tmp_path: Path) -> None:
