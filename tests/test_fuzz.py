@@ -35,6 +35,7 @@ RULES = {
     "/api/order_lines": "the line names a material that exists; filters follow their grammar",
     "/api/materials": "filters follow their grammar (by the field's kind)",
     "/api/transactions": "filters follow their grammar (by the field's kind)",
+    "/api/storage_units": "filters follow their grammar (by the field's kind)",
     "/api-gateway/sr-service/platform-srms/service-request": (
         "a taken externalServiceRequestId is bad data, as the platform says; PICK_LINEs go "
         "under a PICK and PUT_LINEs under a PUT; each line id once"

@@ -35,6 +35,7 @@ from pickbay.vendors.itempath.tables import (
     itempath_fields,
     itempath_lines,
     itempath_orders,
+    itempath_storage_units,
     itempath_transactions,
     materials,
 )
@@ -289,7 +290,25 @@ async def count_transactions(conn: AsyncConnection, query: ListQuery) -> int:
 
 async def load_transaction(conn: AsyncConnection, uuid: str) -> dict[str, Any] | None:
     """One transaction by id (any case), or None."""
-    table = itempath_transactions
+    return await _by_uuid(conn, itempath_transactions, uuid)
+
+
+async def list_storage_units(conn: AsyncConnection, query: ListQuery) -> list[dict[str, Any]]:
+    """One page of storage units matching `query`, by name unless sorted otherwise."""
+    return await _page(conn, itempath_storage_units, query, "name")
+
+
+async def count_storage_units(conn: AsyncConnection, query: ListQuery) -> int:
+    """How many storage units match `query`'s conditions."""
+    return await _count(conn, itempath_storage_units, query)
+
+
+async def load_storage_unit(conn: AsyncConnection, uuid: str) -> dict[str, Any] | None:
+    """One storage unit by id (any case), or None."""
+    return await _by_uuid(conn, itempath_storage_units, uuid)
+
+
+async def _by_uuid(conn: AsyncConnection, table: Table, uuid: str) -> dict[str, Any] | None:
     found = (await conn.execute(select(table).where(table.c.uuid == uuid.upper()))).mappings()
     row = found.first()
     return None if row is None else dict(row)

@@ -395,6 +395,24 @@ class ItemPathService:
         async with self.db.read() as conn:
             return await repo.count_transactions(conn, query)
 
+    async def list_storage_units(self, query: ListQuery) -> list[dict[str, Any]]:
+        """A page of the installation's storage units."""
+        async with self.db.read() as conn:
+            return await repo.list_storage_units(conn, query)
+
+    async def count_storage_units(self, query: ListQuery) -> int:
+        """How many storage units match."""
+        async with self.db.read() as conn:
+            return await repo.count_storage_units(conn, query)
+
+    async def get_storage_unit(self, unit_id: str) -> dict[str, Any]:
+        """One storage unit; NotFound if there is none."""
+        async with self.db.read() as conn:
+            found = await repo.load_storage_unit(conn, unit_id)
+        if found is None:
+            raise NotFound(f"Storage unit '{unit_id}' does not exist.")
+        return found
+
     async def get_transaction(self, transaction_id: str) -> dict[str, Any]:
         """One history row; NotFound if there is none."""
         async with self.db.read() as conn:

@@ -155,3 +155,23 @@ itempath_transactions = Table(
     Index(None, "export_state_type", "creation_date"),
     Index(None, "order_uuid"),
 )
+
+# The installation's storage units, as Power Pick lists them ("Storage Units" of the ItemPath
+# API reference): the sandbox has one, its lift module, written by migration 0011.
+itempath_storage_units = Table(
+    "itempath_storage_units",
+    metadata,
+    Column("uuid", String(36), primary_key=True),
+    Column("name", String(50), nullable=False, unique=True),
+    Column("description", String(80)),
+    Column("type", Integer, nullable=False),
+    Column("warehouse_uuid", String(36), nullable=False),
+    Column("depth_steps", Integer),
+    Column("width_steps", Integer),
+    Column("gross_depth", Integer),
+    Column("gross_width", Integer),
+    Column("net_depth", Integer),
+    Column("net_width", Integer),
+    Column("max_weight", Integer),
+    Column("is_manual_sequence_numbers", Integer, nullable=False),
+)

@@ -9,7 +9,7 @@ from unittest.mock import ANY
 import httpx
 import pytest
 
-from pickbay.vendors.itempath.machine import material_id
+from pickbay.vendors.itempath.machine import WAREHOUSE_ID, material_id
 from pickbay.vendors.itempath.model import STORAGE_UNIT
 
 S103 = material_id("S103")
@@ -839,3 +839,46 @@ async def test_deleting_an_order_the_lift_holds_records_its_open_lines_deleted(
     assert rows[1]["quantityConfirmed"] == 0.0
     r = await client.get("/api/transactions?motiveType=[not]5", headers=auth)
     assert [t["materialName"] for t in r.json()["transactions"]] == ["S101"]
+
+
+async def test_the_storage_units_are_the_lift_module_the_orders_name(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    r = await client.get("/api/storage_units", headers=auth)
+    assert r.status_code == 200
+    (unit,) = r.json()["storage_units"]
+    assert list(unit) == [  # the order of the vendor's reference page
+        "name",
+        "id",
+        "depthSteps",
+        "description",
+        "grossDepth",
+        "grossWidth",
+        "isManualSequenceNumbers",
+        "maxWeight",
+        "netDepth",
+        "netWidth",
+        "type",
+        "warehouseId",
+        "widthSteps",
+    ]
+    assert (unit["name"], unit["id"], unit["type"]) == (STORAGE_UNIT["name"], STORAGE_UNIT["id"], 5)
+    assert unit["warehouseId"] == WAREHOUSE_ID
+    shown = await client.get(f"/api/storage_units/{unit['id'].lower()}", headers=auth)
+    assert shown.json() == {"storage_unit": unit}
+    for query, answer in (
+        ("type=1", {"storage_units": []}),
+        ("type=[or]1;5&countOnly=true", {"count": 1}),
+        ("name=[like]vlm&countOnly=true", {"count": 1}),
+        (f"warehouseId={WAREHOUSE_ID}&countOnly=true", {"count": 1}),
+    ):
+        assert (await client.get(f"/api/storage_units?{query}", headers=auth)).json() == answer
+    for path, status in (
+        ("/api/storage_units?type=five", 400),
+        ("/api/storage_units?shelf=1", 400),
+        ("/api/storage_units/NOPE", 404),
+    ):
+        r = await client.get(path, headers=auth)
+        assert r.status_code == status, path
+        assert "errors" in r.json()
+    assert (await client.get("/api/storage_units")).status_code == 401

@@ -358,6 +358,40 @@ class Transaction(BaseModel):
     warehouseName: str
 
 
+class StorageUnitDetail(BaseModel):
+    """A storage unit of the installation (the sandbox has one: its lift module)."""
+
+    name: str
+    id: str
+    depthSteps: int | None = Field(description="Position lights across the depth")
+    description: Text
+    grossDepth: int | None = Field(description="Outer depth, millimetres")
+    grossWidth: int | None = Field(description="Outer width, millimetres")
+    isManualSequenceNumbers: int = Field(description="0 False, 1 True")
+    maxWeight: int | None = Field(description="Weight limit, grams")
+    netDepth: int | None = Field(description="Usable depth, millimetres")
+    netWidth: int | None = Field(description="Usable width, millimetres")
+    type: int = Field(
+        description="1 Static Rack, 2 Ground Storage, 3 Vertical Carousel, 4 Horizontal"
+        " Carousel, 5 Shuttle (VLM), 6 Single File, 7 Material Handling Unit, 8 Production,"
+        " 9 Vertical Buffer"
+    )
+    warehouseId: str
+    widthSteps: int | None = Field(description="Position lights across the width")
+
+
+class StorageUnits(BaseModel):
+    """A page of storage units."""
+
+    storage_units: list[StorageUnitDetail]
+
+
+class OneStorageUnit(BaseModel):
+    """One storage unit."""
+
+    storage_unit: StorageUnitDetail
+
+
 class Transactions(BaseModel):
     """A page of transactions."""
 

@@ -121,6 +121,22 @@ TRANSACTION_FIELDS: dict[str, FieldSpec] = {
     "warehouseName": FieldSpec("warehouse_name", Kind.TEXT),
 }
 
+STORAGE_UNIT_FIELDS: dict[str, FieldSpec] = {
+    "id": FieldSpec("uuid", Kind.TEXT),
+    "name": FieldSpec("name", Kind.TEXT),
+    "description": FieldSpec("description", Kind.TEXT),
+    "type": FieldSpec("type", Kind.INT),
+    "warehouseId": FieldSpec("warehouse_uuid", Kind.TEXT),
+    "depthSteps": FieldSpec("depth_steps", Kind.INT),
+    "widthSteps": FieldSpec("width_steps", Kind.INT),
+    "grossDepth": FieldSpec("gross_depth", Kind.INT),
+    "grossWidth": FieldSpec("gross_width", Kind.INT),
+    "netDepth": FieldSpec("net_depth", Kind.INT),
+    "netWidth": FieldSpec("net_width", Kind.INT),
+    "maxWeight": FieldSpec("max_weight", Kind.INT),
+    "isManualSequenceNumbers": FieldSpec("is_manual_sequence_numbers", Kind.INT),
+}
+
 
 def _bad(name: str, message: str) -> InvalidInput:
     return InvalidInput({name: [message]})

@@ -1,4 +1,5 @@
-"""ItemPath REST routes: login, orders, order lines, materials; errors in ItemPath's shape."""
+"""ItemPath REST routes: login, orders, order lines, materials, storage units, transactions;
+errors in ItemPath's shape."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from pickbay.vendors.itempath.http.query import (
     MAX_PATTERN,
     MAX_VALUES,
     ORDER_FIELDS,
+    STORAGE_UNIT_FIELDS,
     TRANSACTION_FIELDS,
     parse_list,
 )
@@ -39,6 +41,7 @@ from pickbay.vendors.itempath.http.views import (
     line_view,
     material_view,
     order_view,
+    storage_unit_view,
     transaction_view,
 )
 from pickbay.vendors.itempath.service import ItemPathService
@@ -466,6 +469,40 @@ async def delete_material(request: Request, key: str) -> JsonResponse:
     authenticate(request)
     await _service(request).delete_material(key)
     return JsonResponse({"deleted": "true"})
+
+
+# ---------------------------------------------------------------------- storage units
+
+
+@router.get(
+    PREFIX + "/storage_units",
+    summary="List storage units",
+    response_model=docs.StorageUnits | docs.Count,
+    openapi_extra=_list_arguments(STORAGE_UNIT_FIELDS),
+)
+async def list_storage_units(request: Request) -> JsonResponse:
+    """The installation's storage units (the sandbox's lift module, `VLM-01`)."""
+    service = _service(request)
+    return await _listing(
+        request,
+        STORAGE_UNIT_FIELDS,
+        "storage_units",
+        service.count_storage_units,
+        service.list_storage_units,
+        storage_unit_view,
+    )
+
+
+@router.get(
+    PREFIX + "/storage_units/{unit_id}",
+    summary="Show a storage unit",
+    response_model=docs.OneStorageUnit,
+)
+async def show_storage_unit(request: Request, unit_id: str) -> JsonResponse:
+    """One storage unit by id."""
+    authenticate(request)
+    found = await _service(request).get_storage_unit(unit_id)
+    return JsonResponse({"storage_unit": storage_unit_view(found)})
 
 
 # ---------------------------------------------------------------------- transactions

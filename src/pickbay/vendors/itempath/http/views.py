@@ -182,3 +182,22 @@ def board_view(order: LiftOrder) -> dict[str, Any]:
         "triggers": [t.value for t in LIFECYCLE.triggers(order.status)],
         "native": order_view(order),
     }
+
+
+def storage_unit_view(row: dict[str, Any]) -> dict[str, Any]:
+    """A storage unit, its attributes in the order of the vendor's reference page."""
+    return {
+        "name": row["name"],
+        "id": row["uuid"],
+        "depthSteps": row["depth_steps"],
+        "description": row["description"],
+        "grossDepth": row["gross_depth"],
+        "grossWidth": row["gross_width"],
+        "isManualSequenceNumbers": row["is_manual_sequence_numbers"],
+        "maxWeight": row["max_weight"],
+        "netDepth": row["net_depth"],
+        "netWidth": row["net_width"],
+        "type": row["type"],
+        "warehouseId": row["warehouse_uuid"],
+        "widthSteps": row["width_steps"],
+    }
