@@ -97,16 +97,27 @@ class Client:
                 self.close()
             return Answer(resp.status, {k.lower(): v for k, v in resp.getheaders()}, raw)
 
+    def ok(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        form: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """Send one request that must succeed: its JSON answer, or ApiError for an error
+        status."""
+        answer = self.call(method, path, body=body, form=form, headers=headers)
+        if answer.status >= 400:
+            raise ApiError(method, path, answer)
+        return answer.json()
+
     def own(self, method: str, path: str, body: Any = None) -> Any:
         """Call pickbay's own API (`path` below /pickbay/v1) as admin; its JSON answer, or
         ApiError for an error status."""
-        full = OWN_API + path
-        answer = self.call(
-            method, full, body=body, headers={"Authorization": f"Bearer {self.admin_token}"}
-        )
-        if answer.status >= 400:
-            raise ApiError(method, full, answer)
-        return answer.json()
+        admin = {"Authorization": f"Bearer {self.admin_token}"}
+        return self.ok(method, OWN_API + path, body=body, headers=admin)
 
     def close(self) -> None:
         """Close the connection (the next call opens another)."""

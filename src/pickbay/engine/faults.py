@@ -267,11 +267,8 @@ class Faults:
         for fault in self.active:
             if not fault.picks(vendor, tenant, now):
                 continue
-            counted = await store.count_match(conn, fault.id)
-            if counted is None:  # used up meanwhile (the list here is reloaded on a change)
-                continue
-            match = counted[0]
-            if fires(fault.seed, match, fault.probability):
+            match, _ = await _match(conn, fault)  # the list here is reloaded on a change
+            if match is not None:
                 payload = {
                     "faultId": fault.id,
                     "match": match,
@@ -293,21 +290,23 @@ class Faults:
 
     async def _try(self, fault: Fault, request: Request, now: datetime) -> bool:
         async with self.db.transaction() as conn:
-            counted = await store.count_match(conn, fault.id)
-            if counted is None:
-                used_up, fired = True, False
-            else:
-                match, left = counted
-                used_up = left == 0
-                fired = fires(fault.seed, match, fault.probability)
-                if fired:
-                    payload = _fired(fault, request, match)
-                    await _record(
-                        conn, fault.id, request.vendor, request.tenant, None, now, payload
-                    )
+            match, used_up = await _match(conn, fault)
+            if match is not None:
+                payload = _fired(fault, request, match)
+                await _record(conn, fault.id, request.vendor, request.tenant, None, now, payload)
         if used_up:
             await self._changed()
-        return fired
+        return match is not None
+
+
+async def _match(conn: AsyncConnection, fault: Fault) -> tuple[int | None, bool]:
+    """Count a match of `fault`: its number if the fault fires on it (else None), and whether
+    the fault is used up now."""
+    counted = await store.count_match(conn, fault.id)
+    if counted is None:
+        return None, True
+    match, left = counted
+    return (match if fires(fault.seed, match, fault.probability) else None), left == 0
 
 
 async def _record(

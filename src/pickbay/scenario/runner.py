@@ -310,7 +310,7 @@ class Runner:
     def _events_problem(self, check: EventsCheck) -> str | None:
         n = sum(
             1
-            for e in self._events(check.api)
+            for e in events(self.client, self._first_seq, check.api)
             if (check.type is None or e["type"] == check.type)
             and _holds(e["payload"], check.payload)
         )
@@ -324,9 +324,6 @@ class Runner:
         if check.count is None and check.min is None and check.max is None and n == 0:
             return f"no events of type {check.type}"
         return None
-
-    def _events(self, api: str | None) -> Iterator[dict[str, Any]]:
-        return events(self.client, self._first_seq, api)
 
     def _notifications_problem(self, check: NotificationsCheck) -> str | None:
         hook = self._webhooks[check.webhook]

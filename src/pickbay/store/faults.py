@@ -17,7 +17,8 @@ def _fault(row: Any) -> Fault:
 
 async def add(conn: AsyncConnection, values: dict[str, Any]) -> Fault:
     """Store a new fault; returns it with its id."""
-    row = {"pick": None, "pick_quantity": None, **values, "matched": 0, "fired": 0}
+    unset = {c.name: None for c in faults.columns if c.nullable}  # what a kind of fault leaves
+    row = {**unset, **values, "matched": 0, "fired": 0}
     new_id = (await conn.execute(insert(faults).values(row).returning(faults.c.id))).scalar_one()
     return _fault({**row, "id": int(new_id)})
 

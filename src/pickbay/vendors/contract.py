@@ -133,11 +133,11 @@ class Vendor(ABC):
 
     # ------------------------------------------------------------------ its clients
 
+    @abstractmethod
     def sign_in(self, client: Client, who: str) -> dict[str, str]:
         """The headers a new client of this vendor's API sends to a running pickbay, signed in
         as `who` (a tenant, or a user) with credentials made through pickbay's own API, then
         the vendor's own sign-in, as its integrators' code does it."""
-        raise NotImplementedError(f"{self.title} has no client sign-in")
 
 
 @cache

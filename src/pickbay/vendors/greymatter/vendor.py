@@ -10,7 +10,6 @@ from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
-from pickbay.client import ApiError
 from pickbay.core.errors import PickbayError
 from pickbay.vendors.contract import Vendor
 from pickbay.vendors.greymatter import repository as repo
@@ -161,13 +160,10 @@ class GreyMatter(Vendor):
         """User `who` (made with a new password) fetches an OAuth token; sent as bearer."""
         password = secrets.token_urlsafe(18)
         client.own("POST", "/greymatter/users", {"username": who, "password": password})
-        path = auth_routes.AUTH_PREFIX + "/oauth/token"
-        answer = client.call(
+        token = client.ok(
             "POST",
-            path,
+            auth_routes.AUTH_PREFIX + "/oauth/token",
             form={"grant_type": "password", "username": who, "password": password},
             headers={"Authorization": auth_routes.CLIENT_HEADER},
         )
-        if answer.status != 200:
-            raise ApiError("POST", path, answer)
-        return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+        return {"Authorization": f"Bearer {token['access_token']}"}

@@ -383,17 +383,7 @@ class ItemPathService:
             raise InvalidInput({where: errors})
         return resolved
 
-    # ------------------------------------------------------------ transactions
-
-    async def list_transactions(self, query: ListQuery) -> list[dict[str, Any]]:
-        """A page of the lift's history."""
-        async with self.db.read() as conn:
-            return await repo.list_transactions(conn, query)
-
-    async def count_transactions(self, query: ListQuery) -> int:
-        """How many history rows match."""
-        async with self.db.read() as conn:
-            return await repo.count_transactions(conn, query)
+    # ------------------------------------------------------------ storage units
 
     async def list_storage_units(self, query: ListQuery) -> list[dict[str, Any]]:
         """A page of the installation's storage units."""
@@ -409,9 +399,19 @@ class ItemPathService:
         """One storage unit; NotFound if there is none."""
         async with self.db.read() as conn:
             found = await repo.load_storage_unit(conn, unit_id)
-        if found is None:
-            raise NotFound(f"Storage unit '{unit_id}' does not exist.")
-        return found
+        return _required(found, f"Storage unit '{unit_id}'")
+
+    # ------------------------------------------------------------ transactions
+
+    async def list_transactions(self, query: ListQuery) -> list[dict[str, Any]]:
+        """A page of the lift's history."""
+        async with self.db.read() as conn:
+            return await repo.list_transactions(conn, query)
+
+    async def count_transactions(self, query: ListQuery) -> int:
+        """How many history rows match."""
+        async with self.db.read() as conn:
+            return await repo.count_transactions(conn, query)
 
     async def get_transaction(self, transaction_id: str) -> dict[str, Any]:
         """One history row; NotFound if there is none."""
@@ -475,19 +475,21 @@ class ItemPathService:
         return order
 
 
+def _required(found: dict[str, Any] | None, what: str) -> dict[str, Any]:
+    """`found`, or NotFound saying `what` does not exist."""
+    if found is None:
+        raise NotFound(f"{what} does not exist.")
+    return found
+
+
 async def _transaction(conn: AsyncConnection, transaction_id: str) -> dict[str, Any]:
     found = await repo.load_transaction(conn, transaction_id)
-    if found is None:
-        raise NotFound(f"Transaction '{transaction_id}' does not exist.")
-    return found
+    return _required(found, f"Transaction '{transaction_id}'")
 
 
 async def _material(conn: AsyncConnection, key: str) -> dict[str, Any]:
     """A material by id or name; NotFound if there is none."""
-    found = await repo.load_material(conn, key)
-    if found is None:
-        raise NotFound(f"Material '{key}' does not exist.")
-    return found
+    return _required(await repo.load_material(conn, key), f"Material '{key}'")
 
 
 def _numbers(lines: list[NewLine]) -> list[int]:

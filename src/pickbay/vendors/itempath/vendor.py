@@ -10,7 +10,6 @@ from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
-from pickbay.client import ApiError
 from pickbay.core.errors import PickbayError
 from pickbay.vendors.contract import Vendor
 from pickbay.vendors.itempath import repository as repo
@@ -128,8 +127,6 @@ class ItemPath(Vendor):
         """User `who` (made with a new password) logs in; the access token as bearer."""
         password = secrets.token_urlsafe(18)
         client.own("POST", "/itempath/users", {"username": who, "password": password})
-        path = routes.PREFIX + "/users/login"
-        answer = client.call("POST", path, body={"username": who, "password": password})
-        if answer.status != 200:
-            raise ApiError("POST", path, answer)
-        return {"Authorization": f"Bearer {answer.json()['accessToken']}"}
+        login = {"username": who, "password": password}
+        tokens = client.ok("POST", routes.PREFIX + "/users/login", body=login)
+        return {"Authorization": f"Bearer {tokens['accessToken']}"}
