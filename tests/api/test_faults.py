@@ -389,3 +389,127 @@ async def test_a_bad_pick_fault_is_refused(
         r = await client.post("/pickbay/v1/faults", json=spec, headers=admin)
         assert r.status_code == 400, spec
     assert (await client.get("/pickbay/v1/faults", headers=admin)).json() == {"faults": []}
+
+
+async def test_a_slow_robot_takes_three_times_as_long_for_each_step_in_order(
+    client: httpx.AsyncClient, admin: dict[str, str], app_runtime: Runtime
+) -> None:
+    fault = await inject(client, admin, vendor="pickup_cloud", slow=3)
+    made = await client.post(
+        "/api/v2/orders",
+        json={**ORDER, "orderNumber": "S-1", "relatedNotes": "$pickup-010-030"},
+        headers=KEY,
+    )
+    assert made.status_code == 200
+    url = "/api/v2/orders/by-ordernumber/S-1"
+    # Input planned 10 s after creation takes 30 s; the pickup, 20 s after the input, 60 s.
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 29}, headers=admin)
+    assert (await client.get(url, headers=KEY)).json()["state"] == "READYFORINPUT"
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 60}, headers=admin)
+    shown = (await client.get(url, headers=KEY)).json()
+    assert (shown["state"], shown["firstInputDate"]) == (
+        "READYFORPICKUP",
+        "2030-01-15T09:00:30.0000000+00:00",
+    )
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 1}, headers=admin)
+    shown = (await client.get(url, headers=KEY)).json()
+    assert (shown["state"], shown["pickedUpDate"]) == (
+        "PICKEDUP",
+        "2030-01-15T09:01:30.0000000+00:00",
+    )
+    async with app_runtime.db.read() as conn:
+        fired = [e for e in await event_log.read(conn) if e.type == "fault.fired"]
+    assert [(e.tenant, e.payload["slow"], e.payload["until"]) for e in fired] == [
+        ("dev", 3.0, "2030-01-15T09:00:30+00:00"),
+        ("dev", 3.0, "2030-01-15T09:01:30+00:00"),
+    ]
+    shown_fault = (await client.get(f"/pickbay/v1/faults/{fault['id']}", headers=admin)).json()
+    assert (shown_fault["slow"], shown_fault["matched"], shown_fault["fired"]) == (3.0, 2, 2)
+
+
+async def test_a_slow_fault_on_one_tenant_leaves_anothers_robot_at_its_pace(
+    client: httpx.AsyncClient, admin: dict[str, str], app_runtime: Runtime
+) -> None:
+    other = await app_runtime.tenancy.create_key("other")
+    await inject(client, admin, vendor="pickup_cloud", slow=10, tenant="other")
+    for key in ("dev", other):
+        body = {**ORDER, "orderNumber": "T-1", "relatedNotes": "$input-010"}
+        assert (
+            await client.post("/api/v2/orders", json=body, headers={"x-api-key": key})
+        ).is_success
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 11}, headers=admin)
+    url = "/api/v2/orders/by-ordernumber/T-1"
+    assert (await client.get(url, headers=KEY)).json()["state"] == "READYFORPICKUP"
+    slowed = await client.get(url, headers={"x-api-key": other})
+    assert slowed.json()["state"] == "READYFORINPUT"  # its input takes 100 s
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 90}, headers=admin)
+    slowed = await client.get(url, headers={"x-api-key": other})
+    assert slowed.json()["state"] == "READYFORPICKUP"
+
+
+async def test_a_slow_lift_operator_confirms_later_for_the_faults_count_only(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    # One slow step: the import (2 s) takes 8 s; the line's confirm (5 s) is at its pace.
+    await inject(client, admin, vendor="itempath", slow=4, count=1)
+    login = await client.post("/api/users/login", json={"username": "admin", "password": "admin"})
+    auth = {"Authorization": f"Bearer {login.json()['accessToken']}"}
+    body = {
+        "name": "SLOW",
+        "allocate": True,
+        "order_lines": [{"materialName": "S101", "quantity": 1}],
+    }
+    made = (await client.post("/api/orders", json=body, headers=auth)).json()["order"]
+    url = f"/api/orders/{made['id']}"
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 12}, headers=admin)
+    assert (await client.get(url, headers=auth)).json()["order"]["status"] != "Processed"
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 1}, headers=admin)
+    assert (await client.get(url, headers=auth)).json()["order"]["status"] == "Processed"
+
+
+async def test_a_slow_greymatter_floor_moves_racks_and_picks_later(
+    client: httpx.AsyncClient, admin: dict[str, str], app_runtime: Runtime
+) -> None:
+    made = await client.post(
+        SR, json=pick("P-1", ("P-1_1", 1, "product_sku = 'MM00001'")), headers=GM
+    )
+    assert made.status_code == 200
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 120}, headers=admin)
+    quick = await client.get(f"{SR}/{made.json()['id']}", headers=GM)
+    assert quick.json()["state"] == "complete"
+    await inject(client, admin, vendor="greymatter", slow=50)
+    made = await client.post(
+        SR, json=pick("P-2", ("P-2_1", 1, "product_sku = 'MM00001'")), headers=GM
+    )
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 120}, headers=admin)
+    slow = await client.get(f"{SR}/{made.json()['id']}", headers=GM)
+    assert slow.json()["state"] != "complete"
+    async with app_runtime.db.read() as conn:
+        fired = [e for e in await event_log.read(conn) if e.type == "fault.fired"]
+    assert fired
+    assert {e.payload["step"] for e in fired} <= {"greymatter.reach", "greymatter.pick"}
+
+
+async def test_a_bad_slow_or_push_delay_fault_is_refused(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    for spec in (
+        {"slow": 2},
+        {"slow": 1, "vendor": "itempath"},
+        {"slow": 2000, "vendor": "itempath"},
+        {"slow": 2, "vendor": "itempath", "status": 503},
+        {"slow": 2, "vendor": "itempath", "pick": "short"},
+        {"slow": 2, "vendor": "itempath", "offline": True, "seconds": 9},
+        {"slow": 2, "vendor": "pickup_cloud", "pushDelayMs": 100},
+        {"pushDelayMs": 100},
+        {"pushDelayMs": 100, "vendor": "greymatter"},
+        {"pushDelayMs": 0, "vendor": "pickup_cloud"},
+        {"pushDelayMs": 100, "vendor": "pickup_cloud", "count": 2},
+        {"pushDelayMs": 100, "vendor": "pickup_cloud", "drop": True},
+        {"pushDelayMs": 100, "vendor": "pickup_cloud", "path": "/hubs/*"},
+        {"vendor": "greymatter", "pick": "unscannable", "slow": 2},
+        {"webhook": "duplicate", "slow": 2},
+    ):
+        r = await client.post("/pickbay/v1/faults", json=spec, headers=admin)
+        assert r.status_code == 400, spec
+    assert (await client.get("/pickbay/v1/faults", headers=admin)).json() == {"faults": []}

@@ -57,3 +57,18 @@ def test_the_same_seed_fires_the_same_matches() -> None:
     assert first != [fires(8, n, 0.3) for n in range(1, 201)]
     assert 30 <= sum(first) <= 90  # about 60 of 200
     assert all(fires(0, n, 1.0) for n in range(1, 50))
+
+
+def test_a_slow_or_push_delay_fault_aims_at_no_request_only_at_its_own_kind() -> None:
+    slow = fault(slow=3.0, status=None, method=None, path="*", tenant="acme")
+    assert not slow.aims_at_requests
+    assert not slow.applies("pickup_cloud", "POST", "/api/v2/orders", "acme", T0)
+    assert slow.slows("pickup_cloud", "acme", T0)
+    assert not slow.slows("pickup_cloud", "other", T0)
+    assert not slow.slows("pickup_cloud", "acme", T0 + timedelta(minutes=1))
+    assert not slow.delays_pushes("pickup_cloud", "acme", T0)
+    late = fault(push_delay_ms=500, status=None, method=None, path="*")
+    assert late.delays_pushes("pickup_cloud", "anyone", T0)
+    assert not late.delays_pushes("itempath", "anyone", T0)
+    assert not late.slows("pickup_cloud", "anyone", T0)
+    assert fault().aims_at_requests

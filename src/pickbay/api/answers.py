@@ -229,6 +229,8 @@ class Fault(BaseModel):
     lateSeconds: float | None
     pick: str | None = Field(description="What the machine's operator does wrong at a pick")
     quantity: int | None = Field(description="By how many eaches or units, for `pick`")
+    slow: float | None = Field(description="The machine's steps take this many times as long")
+    pushDelayMs: int | None = Field(description="Realtime pushes arrive this late")
     status: int | None
     delayMs: int
     retryAfter: int | None

@@ -32,6 +32,16 @@ NO_REQUEST: dict[str, JsonValue] = {
     "retryAfter": {"type": "null"},
 }
 
+# What every other kind of fault leaves as it is: a machine's pace and the pushes' delay.
+NO_PACE: dict[str, JsonValue] = {"slow": {"type": "null"}, "pushDelayMs": {"type": "null"}}
+# What a fault on a machine's steps or on pushes leaves as it is (besides another such kind).
+ONLY_ITSELF: dict[str, JsonValue] = {
+    "offline": {"const": False},
+    "drop": {"const": False},
+    "webhook": {"type": "null"},
+    **NO_REQUEST,
+}
+
 # A vendor's operator does wrong only what that vendor's floor knows.
 PICKS_OF_EACH: list[JsonValue] = [
     {
@@ -60,6 +70,8 @@ class FaultIn(BaseModel):
                 {"required": ["drop"], "properties": {"drop": {"const": True}}},
                 {"required": ["webhook"], "properties": {"webhook": {"type": "string"}}},
                 {"required": ["pick"], "properties": {"pick": {"type": "string"}}},
+                {"required": ["slow"], "properties": {"slow": {"type": "number"}}},
+                {"required": ["pushDelayMs"], "properties": {"pushDelayMs": {"type": "integer"}}},
             ],
             "allOf": [
                 {
@@ -77,6 +89,7 @@ class FaultIn(BaseModel):
                             "offline": {"const": False},
                             "drop": {"const": False},
                             **NO_REQUEST,
+                            **NO_PACE,
                         },
                     },
                 },
@@ -107,6 +120,7 @@ class FaultIn(BaseModel):
                             "seconds": {"type": "null"},
                             "at": {"type": "null"},
                             **NO_REQUEST,
+                            **NO_PACE,
                             "count": {"type": "null"},
                             "probability": {"const": 1},
                         },
@@ -122,11 +136,41 @@ class FaultIn(BaseModel):
                             "drop": {"const": False},
                             "webhook": {"type": "null"},
                             **NO_REQUEST,
+                            **NO_PACE,
                         },
                     },
                     "else": {"properties": {"quantity": {"type": "null"}}},
                 },
                 *PICKS_OF_EACH,
+                {
+                    "if": {"required": ["slow"], "properties": {"slow": {"type": "number"}}},
+                    "then": {
+                        "required": ["vendor"],
+                        "properties": {
+                            "vendor": {"type": "string"},
+                            **ONLY_ITSELF,
+                            "pick": {"type": "null"},
+                            "pushDelayMs": {"type": "null"},
+                        },
+                    },
+                },
+                {
+                    "if": {
+                        "required": ["pushDelayMs"],
+                        "properties": {"pushDelayMs": {"type": "integer"}},
+                    },
+                    "then": {
+                        "required": ["vendor"],
+                        "properties": {
+                            "vendor": {"enum": [*WITH_HUBS]},
+                            **ONLY_ITSELF,
+                            "pick": {"type": "null"},
+                            "slow": {"type": "null"},
+                            "count": {"type": "null"},
+                            "probability": {"const": 1},
+                        },
+                    },
+                },
                 {
                     "if": {"required": ["offline"], "properties": {"offline": {"const": True}}},
                     "then": {
@@ -136,6 +180,7 @@ class FaultIn(BaseModel):
                             "seconds": {"type": "number"},
                             "tenant": {"type": "null"},
                             **NO_REQUEST,
+                            **NO_PACE,
                             "count": {"type": "null"},
                             "probability": {"const": 1},
                         },
@@ -192,6 +237,26 @@ class FaultIn(BaseModel):
         int | None,
         Field(ge=1, le=1_000_000, description="Eaches or units a pick goes wrong by, for `pick`"),
     ] = None
+    slow: Annotated[
+        float | None,
+        Field(
+            gt=1,
+            le=1000,
+            description="The vendor's simulated machine is slow: each of its steps (a robot's"
+            " input or pickup, the lift's import or an operator's confirm, a rack's travel or"
+            " an operator's pick) falling due in the window takes this many times as long as"
+            " planned, and the order's later steps move with it",
+        ),
+    ] = None
+    pushDelayMs: Annotated[
+        int | None,
+        Field(
+            ge=1,
+            le=MAX_DELAY_MS,
+            description="The vendor's realtime pushes (to the tenant's connections, if given)"
+            " arrive this late in the window, in their order",
+        ),
+    ] = None
     drop: Annotated[
         bool,
         Field(
@@ -239,6 +304,8 @@ class FaultIn(BaseModel):
     def _effect(self) -> FaultIn:
         if self.pick is not None or self.quantity is not None:
             return self._pick()
+        if self.slow is not None or self.pushDelayMs is not None:
+            return self._slow()
         if self.webhook is not None or self.lateSeconds is not None:
             return self._mishap()
         if self.drop:
@@ -276,8 +343,24 @@ class FaultIn(BaseModel):
             raise ValueError(f"A pick fault names the vendor: {', '.join(PICK_FAULTS)}.")
         if self.pick not in kinds:
             raise ValueError(f"{self.vendor}'s operator can pick: {', '.join(kinds)}.")
-        if self._aims_at_requests(self.webhook) or self.drop or self.offline:
+        if self._aims_at_requests(self.webhook, self.slow, self.pushDelayMs):
             raise ValueError("A pick fault aims at the machine's picks, and nothing else.")
+        if self.drop or self.offline:
+            raise ValueError("A pick fault aims at the machine's picks, and nothing else.")
+        return self
+
+    def _slow(self) -> FaultIn:
+        if self.slow is not None and self.pushDelayMs is not None:
+            raise ValueError("A fault is slow steps or late pushes, not both.")
+        if self.slow is not None and self.vendor not in NAMES:
+            raise ValueError("A slow fault names the vendor whose machine is slow.")
+        if self.pushDelayMs is not None:
+            if self.vendor not in WITH_HUBS:
+                raise ValueError(f"Only {', '.join(WITH_HUBS)} has realtime pushes to delay.")
+            if self.count is not None or self.probability != 1:
+                raise ValueError("A push delay holds every push in its window: no count.")
+        if self._aims_at_requests(self.webhook, self.lateSeconds) or self.drop or self.offline:
+            raise ValueError("A slow fault or push delay aims at nothing else.")
         return self
 
     def _drop(self) -> FaultIn:
@@ -320,6 +403,8 @@ def fault_view(fault: Fault) -> dict[str, Any]:
         "lateSeconds": fault.late_seconds,
         "pick": fault.pick,
         "quantity": fault.pick_quantity,
+        "slow": fault.slow,
+        "pushDelayMs": fault.push_delay_ms,
         "status": fault.status,
         "delayMs": fault.delay_ms,
         "retryAfter": fault.retry_after,
@@ -365,6 +450,8 @@ def fault_values(body: FaultIn, now: datetime) -> dict[str, Any]:
         "late_seconds": body.lateSeconds,
         "pick": body.pick,
         "pick_quantity": None if body.pick is None else body.quantity or 1,
+        "slow": body.slow,
+        "push_delay_ms": body.pushDelayMs,
         "status": body.status,
         "delay_ms": body.delayMs,
         "retry_after": body.retryAfter,

@@ -536,6 +536,8 @@ const FAULT_KINDS = {
   "API answers 429": (s) => ({ status: 429, retryAfter: 10, ...s }),
   "API answers 5 s late": (s) => ({ delayMs: 5000, ...s }),
   "Machine offline": (s) => ({ offline: true, ...s }),
+  "Machine 3 times slower": (s) => ({ slow: 3, ...s }),
+  "Realtime pushes 2 s late": ({ vendor, seconds }) => ({ vendor, seconds, pushDelayMs: 2000 }),
   "Drop realtime connections": ({ vendor }) => ({ vendor, drop: true }),
   "Notifications twice": (s) => ({ webhook: "duplicate", ...s }),
   "Notifications 60 s late": (s) => ({ webhook: "late", lateSeconds: 60, ...s }),
@@ -559,6 +561,8 @@ function faultPanel(list, refresh) {
   const effect = (f) => f.offline ? "machine offline" : f.drop ? "drop connections"
     : f.webhook ? `notifications ${f.webhook}${f.lateSeconds ? ` ${f.lateSeconds} s` : ""}`
     : f.pick ? `wrong pick: ${f.pick.replace("_", " ")}, ${f.quantity}`
+    : f.slow ? `machine ${f.slow} times slower`
+    : f.pushDelayMs ? `pushes ${f.pushDelayMs} ms late`
     : [f.status && `answers ${f.status}`, f.delayMs && `${f.delayMs} ms late`].filter(Boolean).join(", ");
   const remove = (f) => h("button", { type: "button", onclick: () => act(`Remove fault ${f.id}`, async () => {
     await api(`/faults/${f.id}`, { method: "DELETE" });

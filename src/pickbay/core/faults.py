@@ -6,7 +6,8 @@ a delay, or both) and a window on the sandbox clock (from a time, for a duration
 next N matching requests, each firing with a probability drawn from a seed). An outage is a
 fault on a vendor's simulated machine instead: for its window the machine takes no step. A
 pick fault makes the machine's operator pick wrong (an item damaged, missing, unscannable; a
-short quantity) at its next picks in the window.
+short quantity) at its next picks in the window. A slow fault stretches the machine's steps
+that fall due in the window; a push delay holds the vendor's realtime pushes.
 """
 
 from __future__ import annotations
@@ -43,16 +44,27 @@ class Fault:
     created_at: datetime
     pick: str | None = None  # what goes wrong at the operator's pick (the vendor's words)
     pick_quantity: int | None = None  # by how many eaches or units
+    slow: float | None = None  # the machine's steps take this many times as long
+    push_delay_ms: int | None = None  # realtime pushes arrive this late (wall time)
+
+    @property
+    def aims_at_requests(self) -> bool:
+        """Whether it is a fault on API requests (not on a machine, pushes or notifications)."""
+        return not (
+            self.offline
+            or self.drop
+            or self.webhook is not None
+            or self.pick is not None
+            or self.slow is not None
+            or self.push_delay_ms is not None
+        )
 
     def applies(
         self, vendor: str, method: str, path: str, tenant: str | None, now: datetime
     ) -> bool:
         """Whether a request to `vendor`'s API falls in this fault's scope, target and window."""
         return (
-            not self.offline
-            and not self.drop
-            and self.webhook is None
-            and self.pick is None
+            self.aims_at_requests
             and (self.method is None or self.method == method)
             and self._open_to(vendor, tenant, now)
             and fnmatch.fnmatchcase(path, self.path)
@@ -65,6 +77,14 @@ class Fault:
     def picks(self, vendor: str, tenant: str, now: datetime) -> bool:
         """Whether this pick fault applies to an operator's pick on `vendor`'s machine now."""
         return self.pick is not None and self._open_to(vendor, tenant, now)
+
+    def slows(self, vendor: str, tenant: str | None, now: datetime) -> bool:
+        """Whether this slow fault stretches a step of `vendor`'s machine falling due now."""
+        return self.slow is not None and self._open_to(vendor, tenant, now)
+
+    def delays_pushes(self, vendor: str, tenant: str, now: datetime) -> bool:
+        """Whether this fault holds `vendor`'s realtime pushes to `tenant` now."""
+        return self.push_delay_ms is not None and self._open_to(vendor, tenant, now)
 
     def down(self, vendor: str, now: datetime) -> bool:
         """Whether this is an outage of `vendor`'s machine that lasts at `now`."""

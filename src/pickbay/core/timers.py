@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 
@@ -25,8 +25,21 @@ class TimerKind:
 
 @dataclass(frozen=True)
 class TimerRequest:
-    """A step wanted at virtual time `at` (the engine stores it and fires it then)."""
+    """A step wanted at virtual time `at` (the engine stores it and fires it then).
+
+    A step that takes time (a robot moving, an operator picking) says since when: `at - since`
+    is its duration, which a slow fault stretches. A step that only falls due (a calendar
+    date, a station opening) has no `since`.
+    """
 
     at: datetime
     kind: TimerKind
     data: dict[str, Any] = field(default_factory=dict)
+    since: datetime | None = None
+
+    @classmethod
+    def after(
+        cls, since: datetime, seconds: float, kind: TimerKind, data: dict[str, Any] | None = None
+    ) -> TimerRequest:
+        """A step that takes `seconds` from `since`."""
+        return cls(since + timedelta(seconds=seconds), kind, data or {}, since)

@@ -78,8 +78,9 @@ class Faults:
         self.active: tuple[Fault, ...] = ()
         self._unsubscribe: Callable[[], None] | None = None
         self._me = secrets.token_hex(8).encode()  # a process ignores its own rings
-        self._reloading: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
         self._reloaded = asyncio.Condition()
+        self._holding: set[tuple[int, str]] = set()  # push delays logged here (fault, tenant)
 
     async def start(self) -> None:
         """Load the faults and follow other processes' changes (drops made before this
@@ -96,7 +97,7 @@ class Faults:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        await asyncio.gather(*self._reloading, return_exceptions=True)
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _look(self) -> float:
         """Reload if faults were added or removed behind this process's back."""
@@ -140,8 +141,8 @@ class Faults:
     def _rang(self, message: bytes) -> None:
         if message != self._me:
             task = asyncio.ensure_future(self._reload_logged())
-            self._reloading.add(task)
-            task.add_done_callback(self._reloading.discard)
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def _reload_logged(self) -> None:
         try:
@@ -203,14 +204,14 @@ class Faults:
     # ------------------------------------------------------------------ outages
 
     async def hold(self, conn: AsyncConnection, timer: Timer, now: datetime) -> datetime | None:
-        """Until when a machine step must wait, if its machine is offline at `now` (each
-        held step is a `fault.fired` event)."""
+        """Until when a machine step must wait, if its machine is offline at `now` or a slow
+        fault stretches it (each held step is a `fault.fired` event)."""
         vendor = next((v for v, kinds in self.machine_steps.items() if timer.kind in kinds), None)
         if vendor is None or not self.active:
             return None
         outages = [f for f in self.active if f.down(vendor, now) and f.ends_at is not None]
         if not outages:
-            return None
+            return await self._stretch(conn, vendor, timer, now)
         outage = max(outages, key=lambda f: f.ends_at or now)
         assert outage.ends_at is not None
         tenant = await order_tenant(conn, timer.order_id) if timer.order_id else None
@@ -223,6 +224,40 @@ class Faults:
         }
         await _record(conn, outage.id, vendor, tenant, timer.order_id, now, payload)
         return outage.ends_at
+
+    async def _stretch(
+        self, conn: AsyncConnection, vendor: str, timer: Timer, now: datetime
+    ) -> datetime | None:
+        """When a step that takes time ends if a slow fault fires on it: its duration times
+        the fault's factor (once; the order's later steps move with it)."""
+        planned = timer.planned_at
+        if planned is None or planned >= timer.due_at:
+            return None
+        slow = [f for f in self.active if f.slow is not None and f.vendor == vendor]
+        if not slow:
+            return None
+        tenant = await order_tenant(conn, timer.order_id) if timer.order_id else None
+        for fault in slow:
+            if not fault.slows(vendor, tenant, now):
+                continue
+            match, _ = await _match(conn, fault)
+            if match is None:
+                continue
+            assert fault.slow is not None
+            until = planned + (timer.due_at - planned) * fault.slow
+            kinds = self.machine_steps[vendor]
+            await timer_store.shift_after(conn, timer, kinds, until - timer.due_at)
+            payload = {
+                "faultId": fault.id,
+                "match": match,
+                "slow": fault.slow,
+                "step": timer.kind,
+                "orderId": timer.order_id,
+                "until": until.isoformat(),
+            }
+            await _record(conn, fault.id, vendor, tenant, timer.order_id, now, payload)
+            return until
+        return None
 
     # ------------------------------------------------------------------ deciding
 
@@ -254,6 +289,36 @@ class Faults:
         if fault is None or fault.webhook is None:
             return None
         return fault.webhook, fault.late_seconds or 0.0
+
+    def push_delay(self, vendor: str, tenant: str) -> Fault | None:
+        """The fault that holds `vendor`'s realtime pushes to `tenant` now, if one does."""
+        if not self.active:
+            return None
+        now = self.clock.now()
+        return next((f for f in self.active if f.delays_pushes(vendor, tenant, now)), None)
+
+    def pushes_held(self, fault: Fault, vendor: str, tenant: str, count: int) -> None:
+        """Count `count` pushes a delay held; the first this process holds for a tenant is a
+        `fault.fired` event (not each: pushes come by the thousand)."""
+        first = (fault.id, tenant) not in self._holding
+        self._holding.add((fault.id, tenant))
+        task = asyncio.ensure_future(self._count_held(fault, vendor, tenant, count, first))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _count_held(
+        self, fault: Fault, vendor: str, tenant: str, count: int, first: bool
+    ) -> None:
+        try:
+            async with self.db.transaction() as conn:
+                if first:
+                    payload = {"faultId": fault.id, "pushDelayMs": fault.push_delay_ms}
+                    await _record(conn, fault.id, vendor, tenant, None, self.clock.now(), payload)
+                    count -= 1
+                if count:
+                    await store.count_fired(conn, fault.id, count)
+        except Exception:
+            log.exception("faults: could not count the pushes fault %s held", fault.id)
 
     async def at_pick(
         self, conn: AsyncConnection, vendor: str, tenant: str, order_id: int | None

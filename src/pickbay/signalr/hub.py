@@ -59,6 +59,9 @@ class Hub:
     async def on_disconnected(self, connection: Connection) -> None:
         """A connection ended for good."""
 
+    async def stop(self) -> None:
+        """The server stops: end the hub's own work (its connections are closed after)."""
+
 
 @dataclass
 class Options:

@@ -77,6 +77,7 @@ class SignalRServer:
         if self._ticker is not None:
             self._ticker.cancel()
             self._ticker = None
+        await self.hub.stop()
         for conn in list(self.connections.values()):
             await self.close(conn, allow_reconnect=True)
         for task in list(self._tasks):

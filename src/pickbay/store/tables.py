@@ -111,6 +111,7 @@ timers = Table(
     Column("kind", String(64), nullable=False),
     Column("order_id", BigId, nullable=True, index=True),
     Column("payload", Json, nullable=False),
+    Column("planned_at", UtcDateTime),  # when a step that takes time was planned
     Index(None, "due_at", "id"),
 )
 
@@ -251,4 +252,6 @@ faults = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("pick", String(32)),
     Column("pick_quantity", Integer),
+    Column("slow", Float),
+    Column("push_delay_ms", Integer),
 )

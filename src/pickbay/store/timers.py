@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
@@ -23,12 +23,19 @@ class Timer:
     kind: str
     order_id: int | None
     payload: dict[str, Any]
+    planned_at: datetime | None = None  # a step that takes time: when it was planned
 
 
 async def add(conn: AsyncConnection, requests: Iterable[tuple[int | None, TimerRequest]]) -> None:
     """Store timer requests, each for an order row (or none), in the caller's transaction."""
     rows = [
-        {"due_at": t.at, "kind": t.kind.key, "order_id": order_id, "payload": t.data}
+        {
+            "due_at": t.at,
+            "kind": t.kind.key,
+            "order_id": order_id,
+            "payload": t.data,
+            "planned_at": t.since,
+        }
         for order_id, t in requests
     ]
     if rows:
@@ -46,7 +53,13 @@ _DUE = (
 async def due(conn: AsyncConnection, until: datetime, limit: int = 100) -> list[Timer]:
     """Timers due at or before `until`, in firing order (due time, then insertion)."""
     rows = (await conn.execute(_DUE, {"until": until, "limit": limit})).mappings()
-    return [Timer(r["id"], r["due_at"], r["kind"], r["order_id"], r["payload"]) for r in rows]
+    return [_timer(r) for r in rows]
+
+
+def _timer(row: Any) -> Timer:
+    return Timer(
+        row["id"], row["due_at"], row["kind"], row["order_id"], row["payload"], row["planned_at"]
+    )
 
 
 async def claim(conn: AsyncConnection, timer_id: int) -> bool:
@@ -56,8 +69,36 @@ async def claim(conn: AsyncConnection, timer_id: int) -> bool:
 
 
 async def defer(conn: AsyncConnection, timer_id: int, until: datetime) -> None:
-    """Make a timer due later (it keeps its id, so timers deferred alike keep their order)."""
-    await conn.execute(update(timers).where(timers.c.id == timer_id).values(due_at=until))
+    """Make a timer due later (it keeps its id, so timers deferred alike keep their order);
+    a deferred step is not stretched again."""
+    await conn.execute(
+        update(timers).where(timers.c.id == timer_id).values(due_at=until, planned_at=None)
+    )
+
+
+async def shift_after(
+    conn: AsyncConnection, timer: Timer, kinds: Iterable[str], by: timedelta
+) -> None:
+    """Move the steps of `kinds` that `timer`'s order has due at or after it `by` later
+    (planned times too): a step stretched keeps the steps planned behind it behind it."""
+    if timer.order_id is None:
+        return
+    later = (
+        await conn.execute(
+            select(timers.c.id, timers.c.due_at, timers.c.planned_at).where(
+                timers.c.order_id == timer.order_id,
+                timers.c.kind.in_(list(kinds)),
+                timers.c.due_at >= timer.due_at,
+                timers.c.id != timer.id,
+            )
+        )
+    ).all()
+    for row_id, due_at, planned_at in later:
+        await conn.execute(
+            update(timers)
+            .where(timers.c.id == row_id)
+            .values(due_at=due_at + by, planned_at=None if planned_at is None else planned_at + by)
+        )
 
 
 async def release(
@@ -83,4 +124,4 @@ async def pending(conn: AsyncConnection, order_id: int | None = None) -> list[Ti
     if order_id is not None:
         query = query.where(timers.c.order_id == order_id)
     rows = (await conn.execute(query)).mappings()
-    return [Timer(r["id"], r["due_at"], r["kind"], r["order_id"], r["payload"]) for r in rows]
+    return [_timer(r) for r in rows]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -110,9 +110,7 @@ class Floor:
 
     def plan_check(self, sr: ServiceRequest, now: datetime) -> None:
         """Have the floor check a new request's stock."""
-        sr.timers.append(
-            TimerRequest(now + timedelta(seconds=self.layout.check_seconds), CHECK_STEP)
-        )
+        sr.timers.append(TimerRequest.after(now, self.layout.check_seconds, CHECK_STEP))
 
     async def _on_check(self, conn: AsyncConnection, timer: Timer) -> None:
         sr = await self._timer_request(conn, timer)
@@ -137,9 +135,7 @@ class Floor:
         else:
             sr.block(now, {})
             if self.layout.auto:
-                sr.timers.append(
-                    TimerRequest(now + timedelta(seconds=self.layout.rack_seconds), REACH_STEP)
-                )
+                sr.timers.append(TimerRequest.after(now, self.layout.rack_seconds, REACH_STEP))
 
     async def _station_now(
         self, conn: AsyncConnection, sr: ServiceRequest, now: datetime
@@ -156,8 +152,7 @@ class Floor:
         return free[0] if free else None
 
     def _send_rack(self, sr: ServiceRequest, now: datetime) -> None:
-        rack = timedelta(seconds=self.layout.rack_seconds)
-        sr.timers.append(TimerRequest(now + rack, REACH_STEP))
+        sr.timers.append(TimerRequest.after(now, self.layout.rack_seconds, REACH_STEP))
 
     async def _on_dispatch(self, conn: AsyncConnection, timer: Timer) -> None:
         if not self.layout.auto:
@@ -232,9 +227,7 @@ class Floor:
         """A rack reaches the request's station bin; the operator starts picking."""
         sr.reach(now, sr.pps_id or 1, sr.bin_id)
         if self.layout.auto:
-            sr.timers.append(
-                TimerRequest(now + timedelta(seconds=self.layout.pick_seconds), PICK_STEP)
-            )
+            sr.timers.append(TimerRequest.after(now, self.layout.pick_seconds, PICK_STEP))
 
     async def transact(
         self,
@@ -288,9 +281,7 @@ class Floor:
             sr.release(now)
         if sr.state in AT_STATION:
             if self.layout.auto:
-                sr.timers.append(
-                    TimerRequest(now + timedelta(seconds=self.layout.pick_seconds), PICK_STEP)
-                )
+                sr.timers.append(TimerRequest.after(now, self.layout.pick_seconds, PICK_STEP))
         elif sr.bin_id is not None:
             sr.pps_id = sr.bin_id = None
             self._dispatch_soon(sr, now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -81,16 +81,12 @@ class Lift:
 
     def plan_import(self, order: LiftOrder, now: datetime) -> None:
         """Have the lift import a new order."""
-        order.timers.append(
-            TimerRequest(now + timedelta(seconds=self.timing.import_seconds), IMPORT_STEP)
-        )
+        order.timers.append(TimerRequest.after(now, self.timing.import_seconds, IMPORT_STEP))
 
     def plan_next_line(self, order: LiftOrder, now: datetime) -> None:
         """Have the simulated operator confirm the next line, if the order is allocated."""
         if self.timing.auto_process and order.is_allocated and order.queued_lines():
-            order.timers.append(
-                TimerRequest(now + timedelta(seconds=self.timing.line_seconds), PROCESS_STEP)
-            )
+            order.timers.append(TimerRequest.after(now, self.timing.line_seconds, PROCESS_STEP))
 
     async def _on_import(self, conn: AsyncConnection, timer: Timer) -> None:
         order = None if timer.order_id is None else await repo.load_row(conn, timer.order_id)

@@ -215,9 +215,14 @@ class PickupOrder:
                 order._plan_iteration(index, article, now, policy, prepare=prepare)
         if script is not None:
             for seconds, action in script.steps:
+                # A step takes the time since the step before it (the robot works in turn).
+                since = max((s for s, _ in script.steps if s < seconds), default=0)
                 order.timers.append(
-                    TimerRequest(
-                        now + timedelta(seconds=seconds), SCRIPT_STEP, {"step": action.value}
+                    TimerRequest.after(
+                        now + timedelta(seconds=since),
+                        seconds - since,
+                        SCRIPT_STEP,
+                        {"step": action.value},
                     )
                 )
         return order

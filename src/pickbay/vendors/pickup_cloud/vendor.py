@@ -67,7 +67,7 @@ class PickupCloud(Vendor):
                 demo_scripts=settings.demo_scripts,
             )
         )
-        hub = PickupCloudHub(rt.db, rt.tenancy, lambda: rt.relay.cursor)
+        hub = PickupCloudHub(rt.db, rt.tenancy, lambda: rt.relay.cursor, faults=rt.faults)
         rt.relay.subscribe(hub.on_events)
         rt.provide(hub)
 

@@ -383,6 +383,43 @@ async def test_a_drop_fault_drops_the_connections_and_the_client_reconnects(site
         await bystander.stop()
 
 
+async def test_a_push_delay_holds_a_tenants_pushes_and_what_follows_keeps_its_order(
+    site: Site,
+) -> None:
+    client = await site.client()
+    other = await site.rt.tenancy.create_key("other")
+    bystander = await site.client(headers={"x-api-key": other})
+    try:
+        spec = {"vendor": "pickup_cloud", "pushDelayMs": 400, "tenant": "dev"}
+        r = await site.http.post("/pickbay/v1/faults", json=spec, headers=ADMIN)
+        assert r.status_code == 201, r.text
+        fault = f"/pickbay/v1/faults/{r.json()['id']}"
+        started = asyncio.get_running_loop().time()
+        await site.create("LATE-1")
+        await site.create("LATE-2")
+        await site.create("ELSEWHERE", key=other)
+        assert (await site.http.delete(fault, headers=ADMIN)).status_code == 204
+        await site.create("AFTER")  # no delay of its own, but behind what is held
+        (first,) = await client.messages(1)
+        assert asyncio.get_running_loop().time() - started >= 0.4  # nothing came sooner
+        rest = await client.messages(5)
+        assert [m["args"][0] for m in [first, *rest]] == [
+            "LATE-1",
+            "LATE-1",
+            "LATE-2",
+            "LATE-2",
+            "AFTER",
+            "AFTER",
+        ]
+        assert [m["args"][0] for m in await bystander.messages(2)] == ["ELSEWHERE"] * 2
+        async with site.rt.db.read() as conn:
+            fired = [e for e in await event_log.read(conn) if e.type == "fault.fired"]
+        assert [(e.tenant, e.payload["pushDelayMs"]) for e in fired] == [("dev", 400)]
+    finally:
+        await client.stop()
+        await bystander.stop()
+
+
 async def test_a_refusing_hub_fails_new_connections_only(site: Site) -> None:
     spec = {"vendor": "pickup_cloud", "path": "/hubs/*", "status": 503, "count": 2}
     r = await site.http.post("/pickbay/v1/faults", json=spec, headers=ADMIN)

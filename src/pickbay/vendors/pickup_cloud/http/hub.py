@@ -4,17 +4,23 @@ Server to client only, as the vendor's hub: `OrderStateChanged`, `OrderArticleSt
 and, when a pack moved, `OrderArticleWithPackStateChanged`. A connection authenticates with
 its API key and receives the events of orders created with that key, nothing else.
 Each push carries the event's sequence number in the message header `pickbay-seq`; a client
-that was away reconnects with `?since=SEQ` and first receives what it missed.
+that was away reconnects with `?since=SEQ` and first receives what it missed. A push-delay
+fault holds a tenant's pushes for a while; what comes behind them waits too, so every client
+still receives them in order.
 """
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 from pickbay.core.errors import Unauthorized as KeyRefused
 from pickbay.core.events import StoredEvent
+from pickbay.engine.faults import Faults
 from pickbay.engine.tenancy import Tenancy
 from pickbay.signalr.clr import ClrDateTimeOffset, ClrObject
 from pickbay.signalr.connection import Connection
@@ -99,11 +105,18 @@ class PickupCloudHub(Hub):
         tenancy: Tenancy,
         cursor: Callable[[], int],
         options: Options | None = None,
+        faults: Faults | None = None,
     ) -> None:
         self.db = db
         self.tenancy = tenancy
         self.cursor = cursor  # the relay's cursor: every event up to it was pushed
         self.server = SignalRServer(PATH, self, options)
+        self.faults = faults
+        # Pushes a delay holds, per tenant: (when to send, last seq, messages), in order.
+        self._held: dict[str, deque[tuple[float, int, list[Message]]]] = {}
+        self._senders: dict[str, asyncio.Task[None]] = {}
+        # How far a connection's catch-up (`?since=`) went: held pushes it saw are not resent.
+        self._replayed: weakref.WeakKeyDictionary[Connection, int] = weakref.WeakKeyDictionary()
 
     async def authenticate(self, request: RequestInfo) -> Any:
         """The tenant of the key in `x-api-key`, the bearer token or `access_token`."""
@@ -136,18 +149,64 @@ class PickupCloudHub(Hub):
                 # No await between this check and joining: nothing can slip between.
                 if self.cursor() == target:
                     break
+            self._replayed[connection] = target
         self.server.add_to_group(connection, _group(connection.user))
 
     def on_events(self, events: list[StoredEvent]) -> None:
         """Push each Pickup Cloud event to its tenant's connections, a batch at a time."""
         by_tenant: dict[str, list[Message]] = {}
+        last: dict[str, int] = {}
         for event in events:
             if event.dialect == NAME:
                 by_tenant.setdefault(event.tenant, []).extend(_messages(event))
+                last[event.tenant] = event.seq
         for tenant, messages in by_tenant.items():
-            members = self.server.groups.get(_group(tenant))
-            if members:
-                self.server.send_messages(members, messages)
+            delay = self._delay(tenant, len(messages))
+            held = self._held.get(tenant)
+            if not delay and not held:
+                members = self.server.groups.get(_group(tenant))
+                if members:
+                    self.server.send_messages(members, messages)
+                continue
+            at = self.server.now + delay
+            if held:
+                at = max(at, held[-1][0])  # behind what is held already, in order
+            self._held.setdefault(tenant, deque()).append((at, last[tenant], messages))
+            if tenant not in self._senders:
+                self._senders[tenant] = asyncio.ensure_future(self._send_held(tenant))
+
+    def _delay(self, tenant: str, pushes: int) -> float:
+        """The seconds a push-delay fault holds `pushes` pushes to `tenant` now (counted)."""
+        fault = None if self.faults is None else self.faults.push_delay(NAME, tenant)
+        if self.faults is None or fault is None or not pushes:
+            return 0.0
+        self.faults.pushes_held(fault, NAME, tenant, pushes)
+        return (fault.push_delay_ms or 0) / 1000
+
+    async def _send_held(self, tenant: str) -> None:
+        """Send a tenant's held pushes, each when its delay is over."""
+        held = self._held[tenant]
+        try:
+            while held:
+                at, seq, messages = held[0]
+                wait = at - self.server.now
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                held.popleft()
+                members = self.server.groups.get(_group(tenant), ())
+                fresh = [c for c in members if self._replayed.get(c, 0) < seq]
+                if fresh:
+                    self.server.send_messages(fresh, messages)
+        finally:
+            del self._senders[tenant]
+            if not held:
+                del self._held[tenant]
+
+    async def stop(self) -> None:
+        """Stop sending held pushes (their clients catch up with `?since=` when back)."""
+        for task in list(self._senders.values()):
+            task.cancel()
+        await asyncio.gather(*self._senders.values(), return_exceptions=True)
 
     def _push(self, connections: Iterable[Connection], event: StoredEvent) -> None:
         self.server.send_messages(connections, _messages(event))
