@@ -121,6 +121,7 @@ async def test_the_cluster_view_lists_this_process_and_its_roles(
     assert view["process"] == me
     (process,) = view["processes"]
     assert (process["id"], process["roles"], process["relayLag"]) == (me, ["webhooks"], 0)
+    assert process["connections"] == 0  # no realtime client here
     assert [(r["role"], r["holder"], r["token"]) for r in view["roles"]] == [("webhooks", me, 1)]
     assert view["timers"]["due"] == 0
     assert view["webhooks"]["pending"] == 0

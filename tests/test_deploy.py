@@ -375,6 +375,50 @@ async def test_stock_signalr_clients_through_the_balancer_hear_of_orders_made_an
                 await client.stop()
 
 
+async def test_a_stateful_reconnect_through_a_round_robin_balancer_loses_nothing(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """The official client with stateful reconnect, behind pure round robin. The process that
+    holds its WebSocket is killed: the reconnect reaches another, which resumes the connection
+    from the checkpoint the dead one stored in Redis and sends again, from the event log, what
+    the client had not acknowledged. Orders made before and after arrive once each, in order,
+    on the one connection."""
+    async with (
+        processes(3, environment(postgres_url)) as backends,
+        balancer(backends, tmp_path, hub_affinity=False) as lb,
+    ):
+        client = await ClientProcess.js(
+            url=lb + "/hubs/pickup-cloud",
+            headers=KEY,
+            statefulReconnect=True,
+            methods=["OrderStateChanged"],
+        )
+        try:
+            await client.event("connected")
+            holder: list[Process] = []
+
+            async def found() -> bool:
+                view = await get(backends[0].base + "/pickbay/v1/cluster")
+                held = {p["pid"]: p["connections"] for p in view["processes"]}
+                holder[:] = [b for b in backends if held.get(b.proc.pid) == 1]
+                return len(holder) == 1
+
+            await wait_until(found, "the process holding the connection")
+            numbers = [f"SR-{n}" for n in range(6)]
+            for number in numbers[:3]:
+                await post(lb + "/api/v2/orders", new_order(number, ""), KEY)
+            # Received, and not acknowledged yet (the client acknowledges once a second).
+            assert [m["args"][0] for m in await client.messages(3)] == numbers[:3]
+            holder[0].proc.kill()
+            alive = next(b for b in backends if b is not holder[0])
+            for number in numbers[3:]:
+                await post(alive.base + "/api/v2/orders", new_order(number, ""), KEY)
+            assert [m["args"][0] for m in await client.messages(3)] == numbers[3:]
+            assert not [e for e in client.events if e["event"] in ("closed", "reconnecting")]
+        finally:
+            await client.stop()
+
+
 def dedupe(receiver: Receiver, name: str) -> list[tuple[str, str]]:
     """The notifications about one request, each id once (a delivery in flight when its
     sender died may come again)."""

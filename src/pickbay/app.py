@@ -118,7 +118,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         await rt.start()
         key = await shared_key(rt.db, HUB_KEY)
         for hub in hubs:
-            hub.share(key.encode(), lambda: system_wall().timestamp())
+            hub.share(key.encode(), lambda: system_wall().timestamp(), rt.backplane)
             hub.start()
         try:
             yield
@@ -143,6 +143,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     )
     app.state.runtime = rt
     app.state.hubs = hubs
+    rt.cluster.connections = lambda: sum(hub.connected() for hub in hubs)
 
     def render(request: Request, exc: PickbayError) -> Response:
         vendor = _owner(rt.vendors, request.url.path)

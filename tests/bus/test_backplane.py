@@ -119,3 +119,22 @@ async def test_a_redis_that_is_down_at_start_is_joined_when_it_comes_up() -> Non
         if redis_server is not None:
             redis_server.terminate()
             await asyncio.wait_for(redis_server.wait(), timeout=10)
+
+
+async def test_a_value_one_process_keeps_is_read_by_another_until_it_expires(
+    peers: Peers,
+) -> None:
+    writer, reader = await peers(), await peers()
+    await writer.put({"a": b"1", "b": b"2"}, ttl=60)
+    assert (await reader.get("a"), await reader.get("b"), await reader.get("c")) == (
+        b"1",
+        b"2",
+        None,
+    )
+    await writer.put({"a": b"3"}, ttl=0.001)
+    for _ in range(100):  # gone within a wall second (Redis's expiry is wall time)
+        if await reader.get("a") is None:
+            break
+        await asyncio.sleep(0.01)
+    assert await reader.get("a") is None
+    assert await reader.get("b") == b"2"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 import websockets
 from websockets.frames import Frame, Opcode
 
+from pickbay.bus.backplane import MemoryBackplane
 from pickbay.signalr import framing
 from pickbay.signalr.connection import Connection, State
 from pickbay.signalr.framing import FRAME_LIMIT, frame_header, frames
@@ -607,3 +609,126 @@ async def await_negotiate(base: str) -> str:
 
 
 ALICE = {"x-api-key": "alice"}
+
+
+class LogHub(Hub):
+    """A hub whose every push is an entry of a log the servers share, numbered from it."""
+
+    resumes = True
+
+    def __init__(self, log: list[int]) -> None:
+        self.server: SignalRServer | None = None
+        self.log = log  # what every server of the deployment reads, as the event log is
+
+    async def authenticate(self, request: RequestInfo) -> Any:
+        return request.headers.get("x-api-key")
+
+    async def on_connected(self, connection: Connection) -> None:
+        await self.on_resumed(connection, len(self.log))
+
+    async def on_resumed(self, connection: Connection, after: int) -> None:
+        assert self.server is not None
+        connection.count_from(after)
+        for position in range(after + 1, len(self.log) + 1):
+            self._send([connection], position)
+        self.server.add_to_group(connection, "all")
+
+    def publish(self, value: int) -> None:
+        """Log `value` and push it to this server's connections."""
+        assert self.server is not None
+        self.log.append(value)
+        self._send(self.server.groups.get("all", ()), len(self.log))
+
+    def _send(self, connections: Any, position: int) -> None:
+        assert self.server is not None
+        message = invocation("Message", [self.log[position - 1]])
+        self.server.send_messages(connections, [message], [position])
+
+
+class Switch:
+    """A TCP proxy that sends each new connection to the backend chosen now."""
+
+    def __init__(self, backend: int) -> None:
+        self.backend = backend
+        self.port = 0
+        self._pipes: set[asyncio.Task[None]] = set()
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.backend)
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except ConnectionError:
+                pass
+            finally:
+                dst.close()
+
+        for task in (pipe(reader, up_writer), pipe(up_reader, writer)):
+            t = asyncio.ensure_future(task)
+            self._pipes.add(t)
+            t.add_done_callback(self._pipes.discard)
+
+    async def __aenter__(self) -> str:
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{self.port}"
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._server.close()
+        for t in list(self._pipes):
+            t.cancel()
+
+
+def _port(base: str) -> int:
+    return int(base.rsplit(":", 1)[1])
+
+
+async def test_a_stateful_reconnect_resumes_on_another_server_from_the_shared_log() -> None:
+    """The client's WebSocket drops and its reconnect reaches a server that never held the
+    connection: that server resumes it from the checkpoint the first one stored, sending again
+    from the log what the client may have missed, the client dropping what it had."""
+    store = MemoryBackplane()
+    log: list[int] = []
+    apps = []
+    for _ in range(2):
+        hub = LogHub(log)
+        server = SignalRServer("/hub", hub)
+        hub.server = server
+        server.share(b"k" * 32, time.time, store)
+        apps.append((hub, server))
+    (first_hub, first), (second_hub, second) = apps
+    async with serve(first) as one, serve(second) as two:
+        switch = Switch(_port(one))
+        async with switch as base:
+            client = await ClientProcess.js(
+                url=base + "/hub", statefulReconnect=True, methods=["Message"], headers=ALICE
+            )
+            try:
+                await connected(client)
+                for value in (1, 2, 3):
+                    first_hub.publish(value)
+                assert [m["args"] for m in await client.messages(3)] == [[1], [2], [3]]
+                (held,) = first.connections.values()
+                await asyncio.sleep(0)  # the join's checkpoint is stored
+                # The first server goes (as a killed process would) after two more pushes
+                # the client may or may not have read; one more is logged while it is away.
+                first_hub.publish(4)
+                first_hub.publish(5)
+                switch.backend = _port(two)
+                first.connections.clear()
+                first.groups.clear()
+                first.drop(held)
+                log.append(6)
+                got = [m["args"][0] for m in await client.messages(3)]
+                assert got == [4, 5, 6]
+                (resumed,) = second.connections.values()
+                assert resumed.id == held.id
+                assert resumed.state is State.CONNECTED
+                second_hub.publish(7)
+                assert [m["args"] for m in await client.messages(1)] == [[7]]
+                assert not any(e["event"] in ("reconnecting", "closed") for e in client.events)
+            finally:
+                await client.stop()

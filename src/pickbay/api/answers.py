@@ -46,6 +46,7 @@ class Process(BaseModel):
     clockVersion: int
     relayCursor: int
     relayLag: int
+    connections: int = Field(description="The realtime (SignalR) connections it holds")
     roles: list[str]
 
 

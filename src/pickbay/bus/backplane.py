@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
@@ -32,6 +33,14 @@ class Backplane(ABC):
     @abstractmethod
     async def subscribe(self, channel: str, handler: Handler) -> Callable[[], None]:
         """Call `handler` for each message on `channel`; returns a function that unsubscribes."""
+
+    @abstractmethod
+    async def put(self, values: dict[str, bytes], ttl: float) -> None:
+        """Keep each value under its key for `ttl` seconds, where every process finds it."""
+
+    @abstractmethod
+    async def get(self, key: str) -> bytes | None:
+        """The value kept under `key`, if it is there and has not expired."""
 
     async def ping(self) -> bool:
         """Whether the backplane can carry messages now."""
@@ -65,9 +74,21 @@ class MemoryBackplane(Backplane):
 
     def __init__(self) -> None:
         self._subscribers = _Subscribers()
+        self._kept: dict[str, tuple[float, bytes]] = {}  # key -> (expiry, value)
 
     async def start(self) -> None:
         """Nothing to connect to."""
+
+    async def put(self, values: dict[str, bytes], ttl: float) -> None:
+        """Keep the values in this process (forgetting what has expired)."""
+        now = time.monotonic()
+        self._kept = {k: v for k, v in self._kept.items() if v[0] > now}
+        self._kept.update({key: (now + ttl, value) for key, value in values.items()})
+
+    async def get(self, key: str) -> bytes | None:
+        """A value kept in this process."""
+        found = self._kept.get(key)
+        return found[1] if found is not None and found[0] > time.monotonic() else None
 
     async def publish(self, channel: str, message: bytes) -> None:
         """Deliver to local subscribers."""
@@ -164,6 +185,18 @@ class RedisBackplane(Backplane):
     async def publish(self, channel: str, message: bytes) -> None:
         """PUBLISH to Redis; every process's listener delivers it (this one's too)."""
         await self._redis.publish(self._prefix + channel, message)
+
+    async def put(self, values: dict[str, bytes], ttl: float) -> None:
+        """SET each key with an expiry, in one round trip."""
+        pipe = self._redis.pipeline(transaction=False)
+        for key, value in values.items():
+            pipe.set(self._prefix + key, value, px=max(1, round(ttl * 1000)))
+        await pipe.execute()
+
+    async def get(self, key: str) -> bytes | None:
+        """GET the key."""
+        found: bytes | None = await self._redis.get(self._prefix + key)
+        return found
 
     async def subscribe(self, channel: str, handler: Handler) -> Callable[[], None]:
         """SUBSCRIBE once per channel; handlers share it (subscribed on reconnect if down)."""

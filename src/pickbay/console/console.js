@@ -586,10 +586,11 @@ function cluster(c) {
   const ago = (iso) => (iso ? `${Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000))} s ago` : "never");
   const cell = (text, testid) => h("td", testid ? { "data-testid": testid } : {}, String(text));
   const processes = h("table", { class: "events", "data-testid": "processes" },
-    h("thead", {}, h("tr", {}, ...["process", "host", "pid", "roles", "relay lag", "seen"].map((t) => h("th", {}, t)))),
+    h("thead", {}, h("tr", {}, ...["process", "host", "pid", "roles", "relay lag", "realtime", "seen"].map((t) => h("th", {}, t)))),
     h("tbody", {}, ...c.processes.map((p) => h("tr", { "data-process": p.id },
       cell(short(p.id) + (p.id === c.process ? " (answering)" : "")), cell(p.host), cell(p.pid),
-      cell(p.roles.join(", ") || "none", "process-roles"), cell(p.relayLag), cell(ago(p.seenAt))))));
+      cell(p.roles.join(", ") || "none", "process-roles"), cell(p.relayLag),
+      cell(p.connections, "process-connections"), cell(ago(p.seenAt))))));
   const roles = h("table", { class: "events", "data-testid": "roles" },
     h("thead", {}, h("tr", {}, ...["role", "holder", "lease token", "last progress"].map((t) => h("th", {}, t)))),
     h("tbody", {}, ...c.roles.map((r) => h("tr", { "data-role": r.role },

@@ -70,6 +70,7 @@ class Cluster:
         self.clock = clock
         self.wall = wall
         self.relay_cursor = relay_cursor
+        self.connections: Callable[[], int] = lambda: 0  # realtime connections held here
         self.id = secrets.token_hex(8)
         self.host = socket.gethostname()[:200]
         self.pid = os.getpid()
@@ -150,6 +151,7 @@ class Cluster:
                 now=now,
                 clock_version=self.clock.version,
                 relay_cursor=self.relay_cursor(),
+                connections=self.connections(),
             )
             for role in self.roles.values():
                 if role.token is not None:

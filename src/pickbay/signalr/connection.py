@@ -82,7 +82,18 @@ class Connection:
         self.direct: Callable[[bytes], bool] | None = None
         self.poll: asyncio.Future[bool] | None = None  # the pending long poll
         self.abort: Callable[[], None] | None = None  # drops the transport, keeps the state
-        self._buffer: deque[tuple[int, bytes]] = deque()
+        # Sent and unacknowledged: (message id, bytes, the log position it stands for).
+        self._buffer: deque[tuple[int, bytes, int | None]] = deque()
+        self._unplayable = 0  # buffered messages with no log position (a call's completion)
+        # What the client has acknowledged, in log positions (see `count_from`): the last
+        # position acknowledged, the one before it, and how many of the last one's messages.
+        self._numbered = False
+        self._acked = 0
+        self._acked_prior = 0
+        self._acked_run = 0
+        self.checkpoint_written: tuple[int, int, int] | None = None
+        self.checkpoint_at = 0.0
+        self.resumed_after: int | None = None  # resumed from another process: replay after
         self._buffered_bytes = 0
         self._buffer_limit = buffer_limit
         self._next_out = 1
@@ -105,10 +116,13 @@ class Connection:
             self.track(data)
         self.queue(data)
 
-    def track(self, data: bytes) -> None:
-        """Keep a sent message until the client acknowledges it (stateful connections)."""
-        self._buffer.append((self._next_out, data))
+    def track(self, data: bytes, position: int | None = None) -> None:
+        """Keep a sent message until the client acknowledges it (stateful connections);
+        `position`: where in the event log the message comes from, if it does."""
+        self._buffer.append((self._next_out, data, position))
         self._next_out += 1
+        if position is None:
+            self._unplayable += 1
         self._buffered_bytes += len(data)
         if self._buffered_bytes > self._buffer_limit:
             raise BufferFull(self.id)
@@ -144,7 +158,7 @@ class Connection:
         first = self._buffer[0][0] if self._buffer else self._next_out
         self.drop_queue()
         self.outbox.append(self.protocol.write({"type": MessageType.SEQUENCE, "sequenceId": first}))
-        self.outbox.extend(data for _, data in self._buffer)
+        self.outbox.extend(entry[1] for entry in self._buffer)
         self.queued_bytes = sum(len(data) for data in self.outbox)
         if self.wake is not None:
             self.wake()
@@ -152,8 +166,44 @@ class Connection:
     def acknowledged(self, sequence_id: int) -> None:
         """The client has every message up to `sequence_id`; drop them from the buffer."""
         while self._buffer and self._buffer[0][0] <= sequence_id:
-            _, data = self._buffer.popleft()
+            _, data, position = self._buffer.popleft()
             self._buffered_bytes -= len(data)
+            if position is None:
+                self._unplayable -= 1
+                self._acked_run = 0
+            elif position == self._acked and self._acked_run:
+                self._acked_run += 1
+            else:
+                self._acked_prior, self._acked, self._acked_run = self._acked, position, 1
+
+    # ----------------------------------------------------------------- resuming elsewhere
+
+    def count_from(self, position: int) -> None:
+        """From now on every trackable message sent comes from the event log, in order, after
+        `position`: another process can then send them again from the log."""
+        self._numbered = True
+        self._acked = self._acked_prior = position
+        self._acked_run = 0
+
+    def checkpoint(self) -> tuple[int, int, int] | None:
+        """Where another process resumes this connection: the id of the first message not
+        wholly acknowledged with the log position after which it comes, and how many buffered
+        messages no log holds (None if its messages are not numbered from the log)."""
+        if not self._numbered:
+            return None
+        if self._buffer:
+            first, _, position = self._buffer[0]
+            if position is not None and position == self._acked and self._acked_run:
+                # Part of one event's messages acknowledged: that event is sent again whole.
+                return first - self._acked_run, self._acked_prior, self._unplayable
+            return first, self._acked, self._unplayable
+        return self._next_out, self._acked, 0
+
+    def resume_at(self, next_id: int, position: int) -> None:
+        """A connection another process held continues here: its next message has `next_id`,
+        and comes after `position` in the log."""
+        self._next_out = next_id
+        self.count_from(position)
 
     # ----------------------------------------------------------------- receiving
 

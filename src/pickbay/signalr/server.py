@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, Protocol
 
 import orjson
 
@@ -35,6 +35,18 @@ from pickbay.signalr.tokens import Sealer
 from pickbay.signalr.transports import Writer
 
 log = logging.getLogger(__name__)
+CHECKPOINT_REFRESH = 10.0  # seconds between writes of a connection's unchanged checkpoint
+
+
+class SharedStore(Protocol):
+    """Values every process of the deployment reads (the backplane's store)."""
+
+    async def put(self, values: dict[str, bytes], ttl: float) -> None:
+        """Keep each value under its key for `ttl` seconds."""
+
+    async def get(self, key: str) -> bytes | None:
+        """The value under `key`, if any."""
+
 
 TRANSPORTS = [
     {"transport": "WebSockets", "transferFormats": ["Text", "Binary"]},
@@ -59,13 +71,19 @@ class SignalRServer:
         self._dirty: dict[Writer, None] = {}  # writers with something to send, in order
         self._flusher: asyncio.Task[None] | None = None
         self._sealer: Sealer | None = None
+        self._store: SharedStore | None = None
 
     # ----------------------------------------------------------------- lifecycle
 
-    def share(self, key: bytes, wall: Callable[[], float]) -> None:
+    def share(
+        self, key: bytes, wall: Callable[[], float], store: SharedStore | None = None
+    ) -> None:
         """Seal connection tokens with `key`, which every process of the deployment holds:
-        a WebSocket may then open a connection that another process negotiated."""
+        a WebSocket may then open a connection that another process negotiated. With a
+        `store`, a stateful reconnect may also resume there a connection another process
+        held, when its hub numbers its messages from a log (`Hub.resumes`)."""
         self._sealer = Sealer(key, wall, self.options.negotiate_timeout)
+        self._store = store
 
     def start(self) -> None:
         """Start the keep-alive and expiry ticker."""
@@ -117,6 +135,7 @@ class SignalRServer:
         """Send due keep-alive pings; drop silent, unconnected and abandoned connections."""
         o = self.options
         ping: dict[str, bytes] = {}
+        await self._write_checkpoints(now)
         for conn in list(self.connections.values()):
             state = conn.state
             if state is State.NEGOTIATED and now - conn.changed_at >= o.negotiate_timeout:
@@ -138,6 +157,10 @@ class SignalRServer:
                         ping[name] = conn.protocol.write({"type": MessageType.PING})
                     conn.last_write = now
                     self._send(conn, ping[name], trackable=False)
+
+    def connected(self) -> int:
+        """How many clients are connected now (handshake done, transport up)."""
+        return sum(1 for c in self.connections.values() if c.state is State.CONNECTED)
 
     # ----------------------------------------------------------------- sending
 
@@ -171,12 +194,18 @@ class SignalRServer:
         """Invoke `target` on each connection, writing the message once per protocol."""
         return self.send_messages(connections, [invocation(target, arguments, headers)])
 
-    def send_messages(self, connections: Iterable[Connection], messages: list[Message]) -> int:
+    def send_messages(
+        self,
+        connections: Iterable[Connection],
+        messages: list[Message],
+        positions: Sequence[int] | None = None,
+    ) -> int:
         """Send `messages`, in order, to each connection; returns how many were sent to.
 
         Each message is written once per protocol. A WebSocket with nothing queued gets them
         at once, in frames built once for every such connection: a push to a thousand
-        connections is then a thousand socket writes and little else.
+        connections is then a thousand socket writes and little else. `positions`: where in
+        the hub's log each message comes from (what a resumed connection is replayed from).
         """
         if not messages:
             return 0
@@ -194,8 +223,8 @@ class SignalRServer:
             count += 1
             if conn.stateful:
                 try:
-                    for part in parts:
-                        conn.track(part)
+                    for n, part in enumerate(parts):
+                        conn.track(part, None if positions is None else positions[n])
                 except BufferFull:
                     self._overflow(conn)
                     continue
@@ -351,7 +380,76 @@ class SignalRServer:
             log.exception("hub on_connected failed for %s", conn.id)
             await self.close(conn, error="Connection closed with an error.")
             return False
+        if conn.stateful and self._store is not None:
+            self._spawn(self._write_checkpoints(self.now, [conn]))
         return True
+
+    # ----------------------------------------------------------------- resuming elsewhere
+
+    def _checkpoint_key(self, connection_id: str) -> str:
+        return f"signalr:{self.path}:{connection_id}"
+
+    async def _write_checkpoints(
+        self, now: float, connections: Iterable[Connection] | None = None
+    ) -> None:
+        """Store where each connected stateful connection would resume, if it changed (or
+        now and then, so it lives as long as the connection)."""
+        if self._store is None or not self.hub.resumes:
+            return
+        values: dict[str, bytes] = {}
+        for conn in self.connections.values() if connections is None else connections:
+            if not conn.stateful or conn.state is not State.CONNECTED or conn.protocol is None:
+                continue
+            point = conn.checkpoint()
+            stale = now - conn.checkpoint_at >= CHECKPOINT_REFRESH
+            if point is None or (point == conn.checkpoint_written and not stale):
+                continue
+            next_id, after, unplayable = point
+            values[self._checkpoint_key(conn.id)] = orjson.dumps(
+                [next_id, after, unplayable, conn.protocol.name]
+            )
+            conn.checkpoint_written, conn.checkpoint_at = point, now
+        if values:
+            try:
+                await self._store.put(values, self.options.reconnect_window + CHECKPOINT_REFRESH)
+            except Exception:
+                log.warning("signalr: could not store %d resume checkpoint(s)", len(values))
+
+    async def _resumable(
+        self, token: str, connection_id: str, user: Any, params: dict[str, str]
+    ) -> Connection | None:
+        """A connection another process held, ready to resume here (disconnected, numbered
+        from its checkpoint), or None if there is nothing to resume it from."""
+        if self._store is None or not self.hub.resumes:
+            return None
+        try:
+            raw = await self._store.get(self._checkpoint_key(connection_id))
+            next_id, after, unplayable, name = orjson.loads(raw) if raw else (0, 0, 1, "")
+        except Exception:
+            log.warning("signalr: could not read the resume checkpoint of %s", connection_id)
+            return None
+        protocol = PROTOCOLS.get(name)
+        if unplayable or protocol is None or token in self.connections:
+            return None  # a call's completion that no log holds: it cannot be sent again
+        conn = self.new_connection(user, params, stateful=True, known=(connection_id, token))
+        conn.protocol, conn.stateful = protocol, True
+        for state in (State.CONNECTING, State.CONNECTED, State.DISCONNECTED):
+            conn.move(state, self.now)
+        conn.resume_at(int(next_id), int(after))
+        conn.resumed_after = int(after)
+        return conn
+
+    async def resumed(self, conn: Connection) -> None:
+        """A connection resumed from another process's checkpoint is back: its hub sends
+        again, from the log, what follows the checkpoint."""
+        after, conn.resumed_after = conn.resumed_after, None
+        if after is None:
+            return
+        try:
+            await self.hub.on_resumed(conn, after)
+        except Exception:
+            log.exception("hub on_resumed failed for %s", conn.id)
+            await self.close(conn, error="Connection closed with an error.")
 
     async def _dispatch(self, conn: Connection, message: Message) -> None:
         kind = message["type"]
@@ -495,15 +593,22 @@ class SignalRServer:
             reply["useStatefulReconnect"] = True
         await respond(send, 200, orjson.dumps(reply), allowed, json=True)
 
-    def adopt(self, scope: Scope) -> Connection | None:
+    async def adopt(self, scope: Scope) -> Connection | None:
         """A connection for `?id=` that another process negotiated, if its token is sealed with
-        the shared key and still fresh (WebSockets only: the other transports span several
-        requests, which a balancer may send anywhere)."""
+        the shared key and still fresh, or that another process held and a stateful reconnect
+        resumes here (WebSockets only: the other transports span several requests, which a
+        balancer may send anywhere)."""
         token = query(scope).get("id", "")
         if self._sealer is None or token in self.connections:
             return None
-        sealed = self._sealer.open(token)
+        sealed = self._sealer.open(token, fresh=False)
         if sealed is None:
+            return None
+        if sealed.stateful:
+            resumed = await self._resumable(token, sealed.connection_id, sealed.user, query(scope))
+            if resumed is not None:
+                return resumed
+        if self._sealer.open(token) is None:  # past the time a negotiated id lives
             return None
         return self.new_connection(
             sealed.user,

@@ -107,7 +107,7 @@ async def websocket(server: SignalRServer, scope: Scope, receive: Receive, send:
     else:
         status, found = server.lookup(scope)
         if found is None and status == 404:
-            found = server.adopt(scope)
+            found = await server.adopt(scope)
         if found is None:
             await deny(scope, send, status, b"No Connection with that ID")
             return
@@ -159,6 +159,7 @@ async def websocket(server: SignalRServer, scope: Scope, receive: Receive, send:
     if reconnect:
         conn.move(State.CONNECTED, server.now)
         conn.resume()
+        await server.resumed(conn)
     else:
         conn.move(State.CONNECTING, server.now)
     try:

@@ -24,10 +24,17 @@ async def beat(
     now: datetime,
     clock_version: int,
     relay_cursor: int,
+    connections: int = 0,
 ) -> None:
-    """Record that `process` is alive, with what it has caught up on."""
+    """Record that `process` is alive, with what it has caught up on and how many realtime
+    connections it holds."""
     p = processes
-    values = {"seen_at": now, "clock_version": clock_version, "relay_cursor": relay_cursor}
+    values = {
+        "seen_at": now,
+        "clock_version": clock_version,
+        "relay_cursor": relay_cursor,
+        "connections": connections,
+    }
     result = await conn.execute(update(p).where(p.c.id == process).values(**values))
     if result.rowcount == 0:
         await conn.execute(
@@ -172,6 +179,7 @@ async def view(
                 "clockVersion": r["clock_version"],
                 "relayCursor": r["relay_cursor"],
                 "relayLag": max(0, last_seq - int(r["relay_cursor"])),
+                "connections": r["connections"],
                 "roles": sorted(
                     name
                     for name, h in held.items()

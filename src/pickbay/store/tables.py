@@ -138,6 +138,7 @@ processes = Table(
     Column("seen_at", UtcDateTime, nullable=False),
     Column("clock_version", BigId, nullable=False),
     Column("relay_cursor", BigId, nullable=False),
+    Column("connections", Integer, nullable=False, server_default="0"),  # realtime clients
 )
 
 # Roles that one process at a time holds (the scheduler, the webhook sender), by lease.

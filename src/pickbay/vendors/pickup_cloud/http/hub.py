@@ -99,6 +99,8 @@ def _group(tenant: str) -> str:
 class PickupCloudHub(Hub):
     """Authenticates API keys, groups connections by tenant, pushes logged events."""
 
+    resumes = True  # every message is a logged event's, numbered from the log
+
     def __init__(
         self,
         db: Database,
@@ -112,8 +114,8 @@ class PickupCloudHub(Hub):
         self.cursor = cursor  # the relay's cursor: every event up to it was pushed
         self.server = SignalRServer(PATH, self, options)
         self.faults = faults
-        # Pushes a delay holds, per tenant: (when to send, last seq, messages), in order.
-        self._held: dict[str, deque[tuple[float, int, list[Message]]]] = {}
+        # Pushes a delay holds, per tenant: (when to send, messages, their seqs), in order.
+        self._held: dict[str, deque[tuple[float, list[Message], list[int]]]] = {}
         self._senders: dict[str, asyncio.Task[None]] = {}
         # How far a connection's catch-up (`?since=`) went: held pushes it saw are not resent.
         self._replayed: weakref.WeakKeyDictionary[Connection, int] = weakref.WeakKeyDictionary()
@@ -129,56 +131,72 @@ class PickupCloudHub(Hub):
     async def on_connected(self, connection: Connection) -> None:
         """Replay from `?since=` if asked, then join the tenant's group."""
         since = connection.query.get("since")
-        if since is not None and since.isdigit():
-            upto = int(since)
-            while True:
-                target = self.cursor()
-                while upto < target:
-                    async with self.db.read() as conn:
-                        page = await event_log.read(
-                            conn,
-                            since=upto,
-                            until=target,
-                            tenant=connection.user,
-                            dialect=NAME,
-                            limit=CATCH_UP_PAGE,
-                        )
-                    for event in page:
-                        self._push([connection], event)
-                    upto = page[-1].seq if len(page) == CATCH_UP_PAGE else target
-                # No await between this check and joining: nothing can slip between.
-                if self.cursor() == target:
-                    break
-            self._replayed[connection] = target
+        start = self.cursor()
+        if since is not None and since.isascii() and since.isdigit():
+            start = min(int(since), start)
+        await self._join(connection, start)
+
+    async def on_resumed(self, connection: Connection, after: int) -> None:
+        """Send again what the log holds after the connection's checkpoint, then join."""
+        await self._join(connection, after)
+
+    async def _join(self, connection: Connection, after: int) -> None:
+        """Send the tenant's events logged after `after`, then join the tenant's group: the
+        connection gets each event after `after` once, in order (numbered so, for a stateful
+        reconnect that lands on another process)."""
+        connection.count_from(after)
+        upto = after
+        while True:
+            target = self.cursor()
+            while upto < target:
+                async with self.db.read() as conn:
+                    page = await event_log.read(
+                        conn,
+                        since=upto,
+                        until=target,
+                        tenant=connection.user,
+                        dialect=NAME,
+                        limit=CATCH_UP_PAGE,
+                    )
+                for event in page:
+                    self._push([connection], event)
+                upto = page[-1].seq if len(page) == CATCH_UP_PAGE else target
+            # No await between this check and joining: nothing can slip between.
+            if self.cursor() == target:
+                break
+        self._replayed[connection] = target
         self.server.add_to_group(connection, _group(connection.user))
 
     def on_events(self, events: list[StoredEvent]) -> None:
         """Push each Pickup Cloud event to its tenant's connections, a batch at a time."""
-        by_tenant: dict[str, list[Message]] = {}
-        last: dict[str, int] = {}
+        by_tenant: dict[str, tuple[list[Message], list[int]]] = {}
         for event in events:
             if event.dialect == NAME:
-                by_tenant.setdefault(event.tenant, []).extend(_messages(event))
-                last[event.tenant] = event.seq
-        for tenant, messages in by_tenant.items():
+                messages, positions = by_tenant.setdefault(event.tenant, ([], []))
+                made = _messages(event)
+                messages.extend(made)
+                positions.extend([event.seq] * len(made))
+        for tenant, (messages, positions) in by_tenant.items():
+            if not messages:
+                continue  # events the hub does not push (a fault that fired, say)
             delay = self._delay(tenant, len(messages))
             held = self._held.get(tenant)
             if not delay and not held:
                 members = self.server.groups.get(_group(tenant))
                 if members:
-                    self.server.send_messages(members, messages)
+                    self.server.send_messages(members, messages, positions)
                 continue
             at = self.server.now + delay
             if held:
                 at = max(at, held[-1][0])  # behind what is held already, in order
-            self._held.setdefault(tenant, deque()).append((at, last[tenant], messages))
+            self._held.setdefault(tenant, deque()).append((at, messages, positions))
             if tenant not in self._senders:
                 self._senders[tenant] = asyncio.ensure_future(self._send_held(tenant))
 
     def _delay(self, tenant: str, pushes: int) -> float:
         """The seconds a push-delay fault holds `pushes` pushes to `tenant` now (counted)."""
         fault = None if self.faults is None else self.faults.push_delay(NAME, tenant)
-        if self.faults is None or fault is None or not pushes:
+        if self.faults is None or fault is None:
             return 0.0
         self.faults.pushes_held(fault, NAME, tenant, pushes)
         return (fault.push_delay_ms or 0) / 1000
@@ -188,15 +206,15 @@ class PickupCloudHub(Hub):
         held = self._held[tenant]
         try:
             while held:
-                at, seq, messages = held[0]
+                at, messages, positions = held[0]
                 wait = at - self.server.now
                 if wait > 0:
                     await asyncio.sleep(wait)
                 held.popleft()
                 members = self.server.groups.get(_group(tenant), ())
-                fresh = [c for c in members if self._replayed.get(c, 0) < seq]
+                fresh = [c for c in members if self._replayed.get(c, 0) < positions[-1]]
                 if fresh:
-                    self.server.send_messages(fresh, messages)
+                    self.server.send_messages(fresh, messages, positions)
         finally:
             del self._senders[tenant]
             if not held:
@@ -209,7 +227,8 @@ class PickupCloudHub(Hub):
         await asyncio.gather(*self._senders.values(), return_exceptions=True)
 
     def _push(self, connections: Iterable[Connection], event: StoredEvent) -> None:
-        self.server.send_messages(connections, _messages(event))
+        messages = _messages(event)
+        self.server.send_messages(connections, messages, [event.seq] * len(messages))
 
 
 def _messages(event: StoredEvent) -> list[Message]:
