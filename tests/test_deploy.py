@@ -285,6 +285,35 @@ async def test_three_processes_behind_a_balancer_are_one_deployment(tmp_path: Pa
         assert len(steps) == len(set(steps))
 
 
+async def test_writes_through_other_processes_during_an_advance_never_step_back_in_time(
+    postgres_url: str,
+) -> None:
+    """A long advance through one process; meanwhile orders are made through the others. They
+    wait for the advance and run at the time it reached: along the event log, time never
+    steps back."""
+    async with processes(3, environment(postgres_url)) as backends:
+        first, *others = backends
+        await post(first.base + CLOCK, {"paused": True})
+        for n in range(120):
+            await post(first.base + "/api/v2/orders", new_order(f"A-{n}", "$pickup-010-030"), KEY)
+        advance = asyncio.ensure_future(post(first.base + CLOCK + "/advance", {"seconds": 3600}))
+        during = 0
+        while not advance.done():
+            other = others[during % len(others)]
+            await post(other.base + "/api/v2/orders", new_order(f"W-{during}", ""), KEY)
+            during += 1
+        assert during  # sent while the advance ran
+        advanced = await advance
+        assert advanced["timersFired"] == 240
+        log = await events(first.base)
+        times = [datetime.fromisoformat(e["at"]) for e in log]
+        assert times == sorted(times)
+        last = f"W-{during - 1}"  # under way as the advance began: held until its end
+        made = await get(f"{others[0].base}/api/v2/orders/by-ordernumber/{last}")
+        reached = datetime.fromisoformat(advanced["now"])
+        assert datetime.fromisoformat(made["creationDate"]) == reached  # made at the end
+
+
 async def test_killing_the_role_holder_moves_its_roles_and_loses_nothing(
     tmp_path: Path, postgres_url: str, receiver: Receiver
 ) -> None:

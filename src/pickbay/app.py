@@ -44,6 +44,7 @@ from pickbay.http.errors import query_errors
 from pickbay.http.faults import FaultInjection
 from pickbay.http.limits import BodyLimit
 from pickbay.http.nul import NulGuard
+from pickbay.http.writes import WriteGate
 from pickbay.runtime import Runtime
 from pickbay.vendors.contract import Vendor
 
@@ -171,6 +172,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         return drop
 
     rt.faults.droppers.extend(dropper(vendor) for vendor in rt.vendors if vendor.hubs(rt))
+    exempt = [own_api.PREFIX + "/clock", *(hub.path for hub in hubs)]
+    app.add_middleware(WriteGate, clock=rt.clock, exempt=exempt)
     # Outermost: a faulted request is held or answered before anything reads it.
     app.add_middleware(
         FaultInjection,

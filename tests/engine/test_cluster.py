@@ -138,6 +138,30 @@ async def test_a_clock_change_reaches_every_process_before_it_returns(
     assert {rt.clock.now() for rt in deployment} == {before + timedelta(hours=1)}
 
 
+async def test_while_one_process_advances_the_others_hold_writes_until_it_ends(
+    deployment: list[Runtime],
+) -> None:
+    advancer, other, third = deployment
+    await advancer.clock.begin_advance()
+    # Every process took the change before it returned: the others' gates are shut.
+    assert {rt.clock.advancing_by for rt in deployment} == {advancer.cluster.id}
+    async with advancer.clock.writing():
+        pass  # the advancing process itself writes on
+    gate = other.clock.writing()
+    held = asyncio.ensure_future(gate.__aenter__())
+    await asyncio.sleep(0)
+    assert not held.done()
+    await advancer.clock.save()
+    await asyncio.wait_for(held, timeout=5)
+    await gate.__aexit__(None, None, None)
+    assert {rt.clock.advancing_by for rt in deployment} == {None}
+    # A process that dies advancing does not hold the others for ever: their beat sees it.
+    await third.clock.begin_advance()
+    await third.cluster.stop()
+    await other.cluster._beat_once()
+    assert other.clock.advancing_by is None
+
+
 async def test_advances_from_every_process_at_once_fire_each_timer_once(
     deployment: list[Runtime],
 ) -> None:

@@ -81,6 +81,7 @@ class Cluster:
         self._switching = asyncio.Lock()
         self._renewed_at = wall()  # when the last heartbeat (and renewal) committed
         clock.propagate = self._propagate
+        clock.me = self.id
 
     def role(
         self,
@@ -138,6 +139,16 @@ class Cluster:
 
     async def _beat_once(self) -> float:
         await self.clock.refresh()
+        advancing = self.clock.advancing_by
+        if advancing is not None and advancing != self.id:
+            async with self.db.read() as conn:
+                since = self.wall() - timedelta(seconds=ALIVE_SECONDS)
+                gone = not await store.alive(conn, advancing, since)
+            if gone:
+                log.warning("cluster: %s died fast-forwarding the clock; writes resume", advancing)
+                self.clock.release()
+            else:
+                await self.clock.drained()  # the heartbeat tells it this process has the clock
         now = self.wall()
         expires = now + timedelta(seconds=LEASE_SECONDS)
         outcome: dict[str, int | None] = {}
@@ -193,6 +204,8 @@ class Cluster:
     async def _take_clock(self) -> None:
         try:
             if await self.clock.refresh():
+                if self.clock.advancing_by is not None:
+                    await self.clock.drained()  # another advances: what is under way ends first
                 async with self.db.transaction() as conn:
                     await store.ack_clock(conn, self.id, self.clock.version)
         except Exception:

@@ -60,12 +60,19 @@ class Scheduler:
         The clock jumps to each timer's due time before it fires, so the events it records
         carry the time the step was planned for. One advance or firing pass at a time in the
         whole deployment: a timer fires once, and in due order, however many processes ask.
+        While timers fire on the way, the other processes hold their writes (`ClockService`).
         """
         async with self.db.lock(TIMERS):
             target = self.clock.now() + timedelta(seconds=seconds)
-            fired = await self._fire_due(target, move_clock=True)
-            self.clock.jump_to(target)
-            await self.clock.save()
+            async with self.db.read() as conn:
+                nxt = await timer_store.next_due_at(conn)
+            if not self.db.is_sqlite and nxt is not None and nxt <= target:
+                await self.clock.begin_advance()
+            try:
+                fired = await self._fire_due(target, move_clock=True)
+                self.clock.jump_to(target)
+            finally:
+                await self.clock.save()
         return fired
 
     async def _fire_due(self, until: datetime | None, *, move_clock: bool) -> int:

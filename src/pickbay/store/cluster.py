@@ -42,6 +42,13 @@ async def beat(
         )
 
 
+async def alive(conn: AsyncConnection, process: str, since: datetime) -> bool:
+    """Whether `process` has beaten since `since`."""
+    p = processes
+    found = await conn.execute(select(p.c.id).where(p.c.id == process, p.c.seen_at >= since))
+    return found.first() is not None
+
+
 async def ack_clock(conn: AsyncConnection, process: str, version: int) -> None:
     """Record that `process` runs on clock `version`."""
     p = processes

@@ -125,6 +125,8 @@ clock = Table(
     Column("speed", Float, nullable=False),
     # Bumped on every change, so a process knows whether the state it holds is the newest.
     Column("version", BigId, nullable=False, server_default="1"),
+    # The process fast-forwarding the clock now, if one is (the others hold their writes).
+    Column("advancing_by", String(32)),
 )
 
 # The processes of the deployment: each one's heartbeat (wall time) and what it has caught up on.
