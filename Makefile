@@ -43,6 +43,7 @@ bench: $(DEV)
 	$(BIN)/python bench/feed.py
 	$(BIN)/python bench/cluster.py
 	$(BIN)/python bench/scenario.py
+	$(BIN)/python bench/fastforward.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

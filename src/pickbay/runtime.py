@@ -61,6 +61,7 @@ class Runtime:
             {v.name: frozenset(k.key for k in v.machine_steps) for v in self.vendors},
         )
         self.scheduler.hold = self.faults.hold
+        self.scheduler.may_hold = lambda: bool(self.faults.active)
         self.faults.released = self.scheduler.poke
         self.accounts = Accounts(self.db, self.clock)
         self._services: dict[type, object] = {}

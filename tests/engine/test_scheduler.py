@@ -1,10 +1,16 @@
 """Timers: fired in due order on the clock, exactly once, and surviving restarts."""
 
+import heapq
+import random
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from pickbay.api.faults import FaultIn, fault_values
 from pickbay.core.timers import TimerKind, TimerRequest
+from pickbay.engine import scheduler
 from pickbay.engine.tenancy import Caller
 from pickbay.runtime import Runtime
 from pickbay.store import events as event_log
@@ -49,6 +55,100 @@ async def test_advance_fires_due_timers_in_order_at_their_due_time(runtime: Runt
     assert runtime.clock.now() == T0 + timedelta(seconds=60)
     async with runtime.db.transaction() as conn:
         assert [t.payload["n"] for t in await timers.pending(conn)] == [4]
+
+
+@pytest.mark.parametrize("faults", [False, True])
+async def test_many_timers_and_the_steps_they_plan_fire_in_due_order(
+    runtime: Runtime, faults: bool
+) -> None:
+    """Read in batches and fired in runs per transaction (or one by one while a fault may hold
+    a step), timers still fire exactly as a queue by due time (then by when they were stored)
+    would: a step a handler plans before the timers read after it is read anew first."""
+    if faults:  # a fault on another machine: each timer is asked whether it is held
+        spec = FaultIn(vendor="itempath", slow=2.0)
+        await runtime.faults.create(fault_values(spec, runtime.clock.now()))
+    rng = random.Random(7)
+    seen: list[int] = []
+    planned: dict[int, int] = {}  # n -> the delay (seconds) of the step n plans, if it plans one
+
+    async def handler(conn: AsyncConnection, timer: Timer) -> None:
+        n = timer.payload["n"]
+        seen.append(n)
+        if n in planned:
+            at = runtime.clock.now() + timedelta(seconds=planned[n])
+            await timers.add(conn, [(None, TimerRequest(at, KIND, {"n": 1000 + n}))])
+
+    runtime.scheduler.register(KIND, handler)
+    due = {n: rng.randrange(0, 600) for n in range(300)}
+    planned = {n: rng.randrange(0, 120) for n in range(0, 300, 3)}
+    async with runtime.db.transaction() as conn:
+        await timers.add(
+            conn,
+            [
+                (None, TimerRequest(T0 + timedelta(seconds=s), KIND, {"n": n}))
+                for n, s in due.items()
+            ],
+        )
+    # The oracle: a queue by (due time, order stored).
+    queue = [(s, n, n) for n, s in due.items()]
+    heapq.heapify(queue)
+    stored = len(queue)
+    expected = []
+    while queue:
+        at, _, n = heapq.heappop(queue)
+        expected.append(n)
+        if n in planned:
+            heapq.heappush(queue, (at + planned[n], stored, 1000 + n))
+            stored += 1
+    assert await runtime.scheduler.advance(3600) == len(expected)
+    assert seen == expected
+
+
+async def month_log(url: str) -> list[tuple[object, ...]]:
+    """The event log of a small pharmacy month played by one advance, on a seeded sandbox."""
+    rt = Runtime(settings_for(url, seed=7), clock=paused_clock())
+    await rt.start()
+    try:
+        service = rt.service(PickupCloudService)
+        for n in range(60):
+            script = f"$pickup-{n * 2880 + 60}-{n * 2880 + 3660}"
+            await service.create(
+                "dev",
+                NewPickupOrder(
+                    kind=OrderKind.ONE_TIME,
+                    order_number=f"M-{n}",
+                    articles=[NewArticle("A", "a", 1)],
+                    related_notes=script,
+                ),
+            )
+        for n in range(5):
+            await service.create(
+                "dev",
+                NewPickupOrder(
+                    kind=OrderKind.RECURRENT,
+                    order_number=f"R-{n}",
+                    articles=[NewArticle("B", "b", 1, interval=7)],
+                    start_date=T0 + timedelta(days=1),
+                    end_date=T0 + timedelta(days=29),
+                ),
+            )
+        await rt.scheduler.advance(30 * 86400)
+        async with rt.db.read() as conn:
+            log = await event_log.read(conn, since=0, limit=100_000)
+        return [(e.seq, e.type, e.at, e.order_id, e.payload) for e in log]
+    finally:
+        await rt.stop()
+
+
+async def test_a_month_in_runs_writes_the_log_that_firing_one_by_one_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    in_runs = await month_log(f"sqlite+aiosqlite:///{tmp_path}/runs.db")
+    monkeypatch.setattr(scheduler, "BATCH", 1)
+    monkeypatch.setattr(scheduler, "RUN", 1)
+    one_by_one = await month_log(f"sqlite+aiosqlite:///{tmp_path}/one.db")
+    assert len(in_runs) > 300
+    assert in_runs == one_by_one  # the same events, in the same order, at the same times
 
 
 async def test_a_failing_handler_drops_its_timer_and_the_rest_still_fire(runtime: Runtime) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -24,6 +25,8 @@ Hold = Callable[[AsyncConnection, Timer, datetime], Awaitable[datetime | None]]
 
 # With several processes another one may add timers; look again at least this often.
 MAX_IDLE_SECONDS = 2.0
+BATCH = 64  # due timers read at once (fired in turn while none is added before the next)
+RUN = 16  # timers fired in one transaction, when no fault may hold one
 TIMERS = "timers"  # the deployment-wide lock of whoever fires timers
 
 
@@ -35,6 +38,7 @@ class Scheduler:
         self.clock = clock
         self._handlers: dict[str, Handler] = {}
         self.hold: Hold | None = None
+        self.may_hold: Callable[[], bool] = lambda: True  # False: `hold` would hold nothing
         self._worker = Worker("pickbay-scheduler", self._pass, retry=MAX_IDLE_SECONDS)
         self.fired = 0
         self.passes = 0
@@ -79,43 +83,100 @@ class Scheduler:
         fired = 0
         while True:
             limit = until if until is not None else self.clock.now()
-            # One at a time: a handler may plan a step due before the rest of a batch.
             async with self.db.transaction() as conn:
-                batch = await timer_store.due(conn, limit, limit=1)
+                batch = await timer_store.due(conn, limit, limit=BATCH)
             if not batch:
                 return fired
-            timer = batch[0]
+            if self.hold is not None and self.may_hold():
+                fired += await self._fire_each(batch, move_clock)
+            else:
+                fired += await self._fire_runs(batch, move_clock)
+
+    async def _fire_each(self, batch: list[Timer], move_clock: bool) -> int:
+        """Fire timers one transaction each, until one is planned or held to fall due before
+        the next (then the caller reads the due timers anew)."""
+        fired = 0
+        timer_store.watch()
+        earliest_held: datetime | None = None
+        for timer, after in zip(batch, [*batch[1:], None], strict=True):
             if move_clock:
                 self.clock.jump_to(timer.due_at)
-            if await self._held(timer):
-                continue
-            if await self._fire(timer):
+            held = await self._held(timer)
+            if held is None and await self._fire(timer):
                 fired += 1
+            elif held is not None:
+                earliest_held = held if earliest_held is None else min(earliest_held, held)
+            added = timer_store.earliest_added()
+            if after is not None and (
+                (added is not None and added < after.due_at)
+                or (earliest_held is not None and earliest_held <= after.due_at)
+            ):
+                break
+        return fired
 
-    async def _held(self, timer: Timer) -> bool:
-        """Defer a timer whose machine is offline now to when it comes back (in one
-        transaction with whatever the hold records)."""
-        if self.hold is None:
-            return False
+    async def _fire_runs(self, batch: list[Timer], move_clock: bool) -> int:
+        """Fire timers a run of them per transaction (no fault may hold one), until one plans
+        a step due before the next; a run with a failing handler is fired again one by one."""
+        fired = 0
+        start = 0
+        timer_store.watch()  # from here on: a step planned before a timer still to fire
+        while start < len(batch):
+            run = batch[start : start + RUN]
+            after = batch[start + RUN] if start + RUN < len(batch) else None
+            attempt = partial(self._run, run=run, after=after, move_clock=move_clock)
+            try:
+                got, used, stop = await in_transaction(self.db, attempt, f"timer {run[0].id}")
+            except Exception:
+                return fired + await self._fire_each(run, move_clock)
+            fired += got
+            self.fired += got
+            if stop:
+                return fired
+            start += used
+        return fired
+
+    async def _run(
+        self, conn: AsyncConnection, run: list[Timer], after: Timer | None, move_clock: bool
+    ) -> tuple[int, int, bool]:
+        """Fire `run` in the caller's transaction: how many fired, how many were taken, and
+        whether one planned a step due before the next timer (the rest wait for a new read)."""
+        fired = 0
+        for n, timer in enumerate(run):
+            following = run[n + 1] if n + 1 < len(run) else after
+            if move_clock:
+                self.clock.jump_to(timer.due_at)
+            if await self._step(conn, timer):
+                fired += 1
+            added = timer_store.earliest_added()
+            if following is not None and added is not None and added < following.due_at:
+                return fired, n + 1, True
+        return fired, len(run), False
+
+    async def _held(self, timer: Timer) -> datetime | None:
+        """Defer a timer whose machine is offline now (or slow) to when it comes back (in one
+        transaction with whatever the hold records); until when, if it was."""
+        if self.hold is None or not self.may_hold():
+            return None
         async with self.db.transaction() as conn:
             until = await self.hold(conn, timer, self.clock.now())
-            if until is None:
-                return False
-            await timer_store.defer(conn, timer.id, until)
+            if until is not None:
+                await timer_store.defer(conn, timer.id, until)
+        return until
+
+    async def _step(self, conn: AsyncConnection, timer: Timer) -> bool:
+        """Claim `timer` and run its handler in the caller's transaction; False if another
+        pass fired it first."""
+        if not await timer_store.claim(conn, timer.id):
+            return False
+        handler = self._handlers.get(timer.kind)
+        if handler is None:
+            log.warning("dropping timer %s of unknown kind %s", timer.id, timer.kind)
+        else:
+            await handler(conn, timer)
         return True
 
     async def _fire(self, timer: Timer) -> bool:
-        handler = self._handlers.get(timer.kind)
-
-        async def attempt(conn: AsyncConnection) -> bool:
-            if not await timer_store.claim(conn, timer.id):
-                return False
-            if handler is None:
-                log.warning("dropping timer %s of unknown kind %s", timer.id, timer.kind)
-            else:
-                await handler(conn, timer)
-            return True
-
+        attempt = partial(self._step, timer=timer)
         try:
             fired = await in_transaction(self.db, attempt, f"timer {timer.id}")
         except Exception:

@@ -26,8 +26,24 @@ class Timer:
     planned_at: datetime | None = None  # a step that takes time: when it was planned
 
 
+# The earliest due time of the timers this process stored since `watch()` (the scheduler
+# fires a batch of due timers in turn while nothing due before the next one was added).
+_earliest: list[datetime | None] = [None]
+
+
+def watch() -> None:
+    """Start noting the earliest due time of timers stored from now on, in this process."""
+    _earliest[0] = None
+
+
+def earliest_added() -> datetime | None:
+    """The earliest due time of the timers stored since `watch()`, if any were."""
+    return _earliest[0]
+
+
 async def add(conn: AsyncConnection, requests: Iterable[tuple[int | None, TimerRequest]]) -> None:
     """Store timer requests, each for an order row (or none), in the caller's transaction."""
+    wanted = list(requests)
     rows = [
         {
             "due_at": t.at,
@@ -36,10 +52,13 @@ async def add(conn: AsyncConnection, requests: Iterable[tuple[int | None, TimerR
             "payload": t.data,
             "planned_at": t.since,
         }
-        for order_id, t in requests
+        for order_id, t in wanted
     ]
     if rows:
         await conn.execute(insert(timers), rows)
+        first = min(t.at for _, t in wanted)
+        if _earliest[0] is None or first < _earliest[0]:
+            _earliest[0] = first
 
 
 _DUE = (
