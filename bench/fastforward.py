@@ -18,10 +18,7 @@ import argparse
 import asyncio
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
-
-import asyncpg
 
 from pickbay.config import Settings
 from pickbay.core.clock import Clock, ClockState, system_wall
@@ -29,6 +26,7 @@ from pickbay.runtime import Runtime
 from pickbay.store import events as event_log
 from pickbay.vendors.pickup_cloud.model import OrderKind
 from pickbay.vendors.pickup_cloud.service import NewArticle, NewPickupOrder, PickupCloudService
+from scenario import drop_postgres, fresh_postgres  # this folder's: a new PostgreSQL database
 
 DAYS = 30
 START = datetime(2030, 1, 7, 8, 0, tzinfo=UTC)
@@ -79,17 +77,11 @@ async def month(url: str, orders: int, recurrent: int) -> tuple[int, int, float,
 
 async def on_postgres(base: str, orders: int, recurrent: int) -> tuple[int, int, float, float]:
     """The month on a new database beside the one `base` names, dropped afterwards."""
-    name = f"pickbay_bench_{uuid.uuid4().hex[:8]}"
-    plain = base.replace("+asyncpg", "")
-    admin = await asyncpg.connect(plain)
+    url, name = await fresh_postgres(base)
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            return await month(base.rsplit("/", 1)[0] + "/" + name, orders, recurrent)
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return await month(url, orders, recurrent)
     finally:
-        await admin.close()
+        await drop_postgres(base, name)
 
 
 def main() -> None:
