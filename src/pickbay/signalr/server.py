@@ -72,6 +72,7 @@ class SignalRServer:
         self._flusher: asyncio.Task[None] | None = None
         self._sealer: Sealer | None = None
         self._store: SharedStore | None = None
+        self._writing: asyncio.Task[None] | None = None
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -95,6 +96,8 @@ class SignalRServer:
         if self._ticker is not None:
             self._ticker.cancel()
             self._ticker = None
+        if self._writing is not None:
+            self._writing.cancel()
         await self.hub.stop()
         for conn in list(self.connections.values()):
             await self.close(conn, allow_reconnect=True)
@@ -135,7 +138,9 @@ class SignalRServer:
         """Send due keep-alive pings; drop silent, unconnected and abandoned connections."""
         o = self.options
         ping: dict[str, bytes] = {}
-        await self._write_checkpoints(now)
+        if self._store is not None and (self._writing is None or self._writing.done()):
+            # Apart from the ticker: a backplane that stalls must not stop the keep-alives.
+            self._writing = asyncio.ensure_future(self._write_checkpoints(now))
         for conn in list(self.connections.values()):
             state = conn.state
             if state is State.NEGOTIATED and now - conn.changed_at >= o.negotiate_timeout:
@@ -410,8 +415,9 @@ class SignalRServer:
             )
             conn.checkpoint_written, conn.checkpoint_at = point, now
         if values:
+            ttl = self.options.reconnect_window + CHECKPOINT_REFRESH
             try:
-                await self._store.put(values, self.options.reconnect_window + CHECKPOINT_REFRESH)
+                await asyncio.wait_for(self._store.put(values, ttl), CHECKPOINT_REFRESH)
             except Exception:
                 log.warning("signalr: could not store %d resume checkpoint(s)", len(values))
 
