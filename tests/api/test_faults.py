@@ -513,3 +513,26 @@ async def test_a_bad_slow_or_push_delay_fault_is_refused(
         r = await client.post("/pickbay/v1/faults", json=spec, headers=admin)
         assert r.status_code == 400, spec
     assert (await client.get("/pickbay/v1/faults", headers=admin)).json() == {"faults": []}
+
+
+async def test_a_wrong_output_fault_hands_the_packs_out_at_another_point(
+    client: httpx.AsyncClient, admin: dict[str, str], app_runtime: Runtime
+) -> None:
+    fault = await inject(client, admin, vendor="pickup_cloud", pick="wrong_output", count=1)
+    for number in ("OUT-1", "OUT-2"):
+        body = {**ORDER, "orderNumber": number, "relatedNotes": "$pickup-010-030"}
+        assert (await client.post("/api/v2/orders", json=body, headers=KEY)).status_code == 200
+    await client.post("/pickbay/v1/clock/advance", json={"seconds": 31}, headers=admin)
+    async with app_runtime.db.read() as conn:
+        logged = await event_log.read(conn, since=0, limit=1000)
+    handed = {
+        e.payload["orderNumber"]: e.payload["pack"]["outputDestination"]
+        for e in logged
+        if e.type == "article.state_changed"
+        and e.payload["article"]["orderArticleState"] == "PICKEDUP"
+    }
+    assert handed == {"OUT-1": 2, "OUT-2": 1}  # the fault's one pickup, then the usual point
+    (fired,) = [e for e in logged if e.type == "fault.fired"]
+    assert (fired.payload["pick"], fired.tenant) == ("wrong_output", "dev")
+    shown = (await client.get(f"/pickbay/v1/faults/{fault['id']}", headers=admin)).json()
+    assert (shown["matched"], shown["fired"]) == (1, 1)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pickbay.engine.clock import ClockService
+from pickbay.engine.faults import Faults
 from pickbay.engine.scheduler import Scheduler
 from pickbay.store.timers import Timer
 from pickbay.vendors.pickup_cloud import repository as repo
@@ -20,6 +21,7 @@ from pickbay.vendors.pickup_cloud.demo_script import ScriptAction
 from pickbay.vendors.pickup_cloud.model import (
     DUE_STEP,
     EXPIRE_STEP,
+    NAME,
     PREPARE_STEP,
     SCRIPT_STEP,
     Article,
@@ -96,6 +98,13 @@ def output_details(pack: Pack) -> Pack:
     return {"outputDestination": 1, "outputPoint": 1, "boxNumber": None}
 
 
+def output_elsewhere(pack: Pack) -> Pack:
+    """Where the robot put a pack when the requested output point was not operational: the
+    error case the vendor names for OutputDestination ("output to a point other than the one
+    requested")."""
+    return {"outputDestination": 2, "outputPoint": 2, "boxNumber": None}
+
+
 def pack_maker(now: datetime) -> PackFactory:
     """Simulated pack details for packs input at `now`."""
     return lambda order, article, n: simulated_pack(order, article, n, now)
@@ -104,9 +113,16 @@ def pack_maker(now: datetime) -> PackFactory:
 class Robot:
     """The pickup robot and its calendar: each stored step runs on the order it belongs to."""
 
-    def __init__(self, clock: ClockService, scheduler: Scheduler, policy: Policy) -> None:
+    def __init__(
+        self,
+        clock: ClockService,
+        scheduler: Scheduler,
+        policy: Policy,
+        faults: Faults | None = None,
+    ) -> None:
         self.clock = clock
         self.policy = policy
+        self.faults = faults
         scheduler.register(SCRIPT_STEP, self._on_script)
         scheduler.register(PREPARE_STEP, self._on_prepare)
         scheduler.register(DUE_STEP, self._on_due)
@@ -114,11 +130,24 @@ class Robot:
 
     async def _on_script(self, conn: AsyncConnection, timer: Timer) -> None:
         step = ScriptAction(timer.payload["step"])
+        output: Callable[[Pack], Pack] = output_details
+        if step is ScriptAction.PICKUP:
+            output = await self._output(conn, timer)
         await self._step(
             conn,
             timer,
-            lambda o, now: o.run_step(step, now, pack_maker(now), output_details, self.policy),
+            lambda o, now: o.run_step(step, now, pack_maker(now), output, self.policy),
         )
+
+    async def _output(self, conn: AsyncConnection, timer: Timer) -> Callable[[Pack], Pack]:
+        """Where a pickup's packs go: another output point if a `wrong_output` fault fires."""
+        if self.faults is None or not self.faults.active or timer.order_id is None:
+            return output_details
+        order = await repo.load(conn, timer.order_id)
+        if order is None or order.state is not PickupState.READYFORPICKUP:
+            return output_details
+        fault = await self.faults.at_pick(conn, NAME, order.tenant, timer.order_id)
+        return output_details if fault is None else output_elsewhere
 
     async def _on_prepare(self, conn: AsyncConnection, timer: Timer) -> None:
         index, iteration = timer.payload["article"], timer.payload["iteration"]

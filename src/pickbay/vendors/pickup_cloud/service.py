@@ -14,6 +14,7 @@ from pickbay.core.errors import Conflict, DemoFailure, InvalidInput, NotFound
 from pickbay.engine.batch import GroupCommit
 from pickbay.engine.changes import ChangeLoop
 from pickbay.engine.clock import ClockService
+from pickbay.engine.faults import Faults
 from pickbay.engine.scheduler import Scheduler
 from pickbay.engine.tenancy import Caller
 from pickbay.store.db import Database
@@ -93,6 +94,7 @@ class PickupCloudService:
         policy: Policy,
         *,
         demo_scripts: bool = True,
+        faults: Faults | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -101,7 +103,7 @@ class PickupCloudService:
         self.demo_scripts = demo_scripts
         self._creates = GroupCommit(db, repo.insert_orders, self._insert_one)
         self._changes = ChangeLoop(db, clock, scheduler)
-        self.robot = machine.Robot(clock, scheduler, policy)
+        self.robot = machine.Robot(clock, scheduler, policy, faults)
 
     # ------------------------------------------------------------------ tenant API
 

@@ -51,6 +51,7 @@ class PickupCloud(Vendor):
     api_keys = True
     has_hubs = True
     machine_steps = (SCRIPT_STEP,)  # the robot's input, pickup and cancel; not the calendar
+    pick_faults = ("wrong_output",)  # packs handed out at another output point
 
     def build(self, rt: Runtime) -> None:
         """The order service (on the engine's clock and scheduler) and the realtime hub."""
@@ -65,6 +66,7 @@ class PickupCloud(Vendor):
                     pickup_expiry_days=settings.pickup_expiry_days,
                 ),
                 demo_scripts=settings.demo_scripts,
+                faults=rt.faults,
             )
         )
         hub = PickupCloudHub(rt.db, rt.tenancy, lambda: rt.relay.cursor, faults=rt.faults)
