@@ -614,8 +614,6 @@ ALICE = {"x-api-key": "alice"}
 class LogHub(Hub):
     """A hub whose every push is an entry of a log the servers share, numbered from it."""
 
-    resumes = True
-
     def __init__(self, log: list[int]) -> None:
         self.server: SignalRServer | None = None
         self.log = log  # what every server of the deployment reads, as the event log is

@@ -106,11 +106,7 @@ class Scheduler:
                 fired += 1
             elif held is not None:
                 earliest_held = held if earliest_held is None else min(earliest_held, held)
-            added = timer_store.earliest_added()
-            if after is not None and (
-                (added is not None and added < after.due_at)
-                or (earliest_held is not None and earliest_held <= after.due_at)
-            ):
+            if _read_anew(after, earliest_held):
                 break
         return fired
 
@@ -147,8 +143,7 @@ class Scheduler:
                 self.clock.jump_to(timer.due_at)
             if await self._step(conn, timer):
                 fired += 1
-            added = timer_store.earliest_added()
-            if following is not None and added is not None and added < following.due_at:
+            if _read_anew(following):
                 return fired, n + 1, True
         return fired, len(run), False
 
@@ -208,3 +203,14 @@ class Scheduler:
     async def stop(self) -> None:
         """Stop the background loop."""
         await self._worker.stop()
+
+
+def _read_anew(following: Timer | None, held: datetime | None = None) -> bool:
+    """Whether a step stored (or held) since the due timers were read falls due before
+    `following`, the next of them: then they are read anew, so it fires in its turn."""
+    if following is None:
+        return False
+    added = timer_store.earliest_added()
+    return (added is not None and added < following.due_at) or (
+        held is not None and held <= following.due_at
+    )

@@ -48,9 +48,6 @@ class Hub:
     """What a hub implements; the defaults accept everyone and offer no methods."""
 
     methods: dict[str, Method] = {}
-    # Whether the hub numbers what it sends from a log (`Connection.count_from`), so that a
-    # stateful connection may resume in another process, from the log (`on_resumed`).
-    resumes = False
 
     async def authenticate(self, request: RequestInfo) -> Any:
         """The user behind a request; raise `Unauthorized` to refuse it."""
@@ -64,8 +61,13 @@ class Hub:
 
     async def on_resumed(self, connection: Connection, after: int) -> None:
         """A stateful connection another process held resumed here: send what the log holds
-        after `after`, in order, then what comes (only called when `resumes`)."""
-        raise NotImplementedError
+        after `after`, in order, then what comes. Only a hub that numbers what it sends from
+        a log (`Connection.count_from`) implements it; the server resumes none for the rest."""
+
+    @property
+    def resumes(self) -> bool:
+        """Whether a stateful connection may resume here after another process held it."""
+        return type(self).on_resumed is not Hub.on_resumed
 
     async def stop(self) -> None:
         """The server stops: end the hub's own work (its connections are closed after)."""

@@ -97,9 +97,8 @@ def _group(tenant: str) -> str:
 
 
 class PickupCloudHub(Hub):
-    """Authenticates API keys, groups connections by tenant, pushes logged events."""
-
-    resumes = True  # every message is a logged event's, numbered from the log
+    """Authenticates API keys, groups connections by tenant, pushes logged events (every
+    message a logged event's, numbered from the log: a connection resumes in any process)."""
 
     def __init__(
         self,
